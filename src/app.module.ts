@@ -1,0 +1,56 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ClsModule } from 'nestjs-cls';
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { AuditModule } from './audit/audit.module.js';
+import { BillingModule } from './billing/billing.module.js';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
+import { requestIdFor } from './common/http/request-id.js';
+import { createValidationPipe } from './common/http/validation.pipe.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EntitlementsModule } from './entitlements/entitlements.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
+import { UsageModule } from './usage/usage.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  databaseUrl: string;
+  logger: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl, logger }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            generateId: true,
+            idGenerator: (request: IncomingMessage & { id?: string }) => request.id ?? requestIdFor(request),
+          },
+        }),
+        ObservabilityModule.forRoot(logger),
+        DatabaseModule.forRoot(databaseUrl),
+        HealthModule,
+        AuditModule,
+        IdentityModule,
+        BillingModule,
+        EntitlementsModule,
+        UsageModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

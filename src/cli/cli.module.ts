@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ClsModule } from 'nestjs-cls';
+import { AuditModule } from '../audit/audit.module.js';
+import type { AppConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+
+/** What the operator commands need: no HTTP server, the same database, services and audit trail. */
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClsModule.forRoot({ global: true }),
+        DatabaseModule.forRoot(databaseUrl),
+        AuditModule,
+        IdentityModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import { registerMigrationRun } from './commands/migration-run.command.js';
+import { registerOperatorCreate } from './commands/operator-create.command.js';
+import { registerTenantCreate } from './commands/tenant-create.command.js';
+import { registerTokenMint } from './commands/token-mint.command.js';
+
+const program = new Command('cli').description('operator commands for the billing service').showHelpAfterError();
+registerTenantCreate(program);
+registerOperatorCreate(program);
+registerTokenMint(program);
+registerMigrationRun(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

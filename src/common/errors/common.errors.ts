@@ -1,0 +1,16 @@
+import { defineErrors } from './app-error.js';
+
+export const CommonError = defineErrors({
+  validation_failed: { status: 400, message: 'The request is invalid; see details.' },
+  malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
+  bad_request: { status: 400, message: 'The request is invalid.' },
+  unauthenticated: { status: 401, message: 'Authentication is required.' },
+  forbidden: { status: 403, message: 'You may not do that.' },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Unsupported content type; send application/json.' },
+  rate_limited: { status: 429, message: 'Too many requests.' },
+  internal_error: { status: 500, message: 'Internal server error.' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
+});

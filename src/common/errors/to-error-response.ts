@@ -1,0 +1,49 @@
+import { HttpException } from '@nestjs/common';
+import { AppError } from './app-error.js';
+import { CommonError } from './common.errors.js';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+/** Fastify's own errors (body parsing, limits) carry a status and an `FST_` code. */
+function fromFastify(error: { code: string; statusCode?: number; message: string }): AppError {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CommonError('payload_too_large');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new CommonError('unsupported_media_type');
+  if (error.code.startsWith('FST_ERR_CTP') || error.statusCode === 400) return new CommonError('malformed_json');
+  const status = error.statusCode ?? 500;
+  return new AppError(CODE_BY_STATUS[status] ?? 'internal_error', status, status < 500 ? error.message : 'Internal server error.');
+}
+
+function fromHttpException(exception: HttpException): AppError {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  const message = typeof response === 'string' ? response : exception.message;
+  return new AppError(CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'bad_request'), status, message);
+}
+
+const isFastifyError = (value: unknown): value is { code: string; statusCode?: number; message: string } =>
+  value instanceof Error && String((value as { code?: unknown }).code).startsWith('FST_');
+
+/** Maps anything thrown to a coded AppError; unknown errors become a bare 500. */
+export function toAppError(exception: unknown): AppError {
+  if (exception instanceof AppError) return exception;
+  // Nest's Fastify adapter wraps Fastify's own errors (body parsing, limits) as their cause.
+  if (exception instanceof HttpException) {
+    return isFastifyError(exception.cause) ? fromFastify(exception.cause) : fromHttpException(exception);
+  }
+  if (isFastifyError(exception)) return fromFastify(exception);
+  return new CommonError('internal_error');
+}
+
+export function errorBody(error: AppError, requestId: string) {
+  return { error: { code: error.code, message: error.message, request_id: requestId, ...error.fields } };
+}

@@ -1,0 +1,52 @@
+export type StripeEnv = 'test' | 'live';
+
+export interface JwtSettings {
+  secret?: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export interface BillingSettings {
+  enabled: boolean;
+  stripeSecretKey?: string;
+  webhookSecrets: string[];
+  stripeApiBase?: string;
+  prices: { starter?: string; pro?: string; enterprise?: string; overage?: string };
+  meterEventName: string;
+}
+
+/** The validated, typed configuration. Built once at start-up by `loadConfig`. */
+export class AppConfig {
+  readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly logLevel: string;
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+  readonly jwt: JwtSettings;
+  readonly appUrl: string;
+  readonly corsOrigins: string[];
+  readonly defaultEnv: StripeEnv;
+  readonly billing: BillingSettings;
+
+  constructor(values: Omit<AppConfig, 'isProduction' | 'allowedOrigins' | 'secretValues'>) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+
+  /** Origins a redirect may point at: the app itself and the configured CORS origins. */
+  get allowedOrigins(): string[] {
+    return [new URL(this.appUrl).origin, ...this.corsOrigins];
+  }
+
+  /** Every configured secret value, so logs and errors can scrub them. */
+  get secretValues(): string[] {
+    const databasePassword = this.databaseUrl ? decodeURIComponent(new URL(this.databaseUrl).password) : '';
+    return [this.jwt.secret, this.billing.stripeSecretKey, ...this.billing.webhookSecrets, databasePassword].filter(
+      (value): value is string => !!value && value.length >= 8,
+    );
+  }
+}

@@ -1,0 +1,117 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { IsHttpUrl, IsPostgresUrl, IsUrlList } from './url.validators.js';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : ['true', '1', 'yes', 'on'].includes(String(value).toLowerCase());
+const toInteger = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+
+/**
+ * Every environment variable the service reads. `.env.example` documents each one;
+ * `configuration-errors.spec.ts` keeps the two in step.
+ */
+export class EnvironmentVariables {
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer from 1 to 65535' })
+  @Min(1, { message: 'must be an integer from 1 to 65535' })
+  @Max(65535, { message: 'must be an integer from 1 to 65535' })
+  PORT?: number;
+
+  @IsOptional()
+  @IsIn(['development', 'test', 'production'], { message: 'must be one of development, test, production' })
+  NODE_ENV?: 'development' | 'test' | 'production';
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsPostgresUrl()
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @IsHttpUrl()
+  JWT_JWKS_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsHttpUrl()
+  APP_URL?: string;
+
+  @IsOptional()
+  @IsUrlList()
+  CORS_ORIGINS?: string;
+
+  @IsOptional()
+  @IsIn(['test', 'live'], { message: 'must be test or live' })
+  DEFAULT_ENV?: 'test' | 'live';
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  ENABLE_BILLING?: boolean;
+
+  @IsOptional()
+  @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9]+$/, { message: 'must be a Stripe secret key (sk_test_… or sk_live_…)' })
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^whsec_[A-Za-z0-9]+(,whsec_[A-Za-z0-9]+)*$/, {
+    message: 'must be one or more comma-separated Stripe webhook secrets (whsec_…)',
+  })
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @IsHttpUrl()
+  STRIPE_API_BASE?: string;
+
+  @IsOptional()
+  @Matches(/^price_[A-Za-z0-9]+$/, { message: 'must be a Stripe price id (price_…)' })
+  STRIPE_PRICE_STARTER?: string;
+
+  @IsOptional()
+  @Matches(/^price_[A-Za-z0-9]+$/, { message: 'must be a Stripe price id (price_…)' })
+  STRIPE_PRICE_PRO?: string;
+
+  @IsOptional()
+  @Matches(/^price_[A-Za-z0-9]+$/, { message: 'must be a Stripe price id (price_…)' })
+  STRIPE_PRICE_ENTERPRISE?: string;
+
+  @IsOptional()
+  @Matches(/^price_[A-Za-z0-9]+$/, { message: 'must be a Stripe price id (price_…)' })
+  STRIPE_PRICE_OVERAGE?: string;
+
+  @IsOptional()
+  @Matches(/^[a-z0-9_.-]{1,100}$/i, { message: 'must be a Billing Meter event name (letters, digits, _ . -)' })
+  STRIPE_METER_EVENT_NAME?: string;
+}

@@ -1,0 +1,69 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import path from 'node:path';
+import { AppConfig } from './app-config.js';
+import { EnvironmentVariables } from './environment-variables.js';
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      [
+        'The configuration is invalid, so the service will not start:',
+        ...problems.map((problem) => `  - ${problem}`),
+        'Set these in the environment or in .env (every variable is described in .env.example).',
+      ].join('\n'),
+    );
+    this.name = 'ConfigurationError';
+  }
+}
+
+const describe = (error: ValidationError) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+
+function productionProblems(env: EnvironmentVariables): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  const problems: string[] = [];
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
+    problems.push('JWT_SECRET or JWT_JWKS_URL: one is required in production to verify user tokens');
+  }
+  if (!env.APP_URL) problems.push('APP_URL: required in production (checkout and portal redirects return there)');
+  return problems;
+}
+
+const splitList = (value?: string) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/** Validates raw environment variables and returns the typed configuration, or throws naming every problem. */
+export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
+  const env = plainToInstance(EnvironmentVariables, { ...raw }, { excludeExtraneousValues: false });
+  const problems = [...validateSync(env, { skipMissingProperties: false }).map(describe), ...productionProblems(env)];
+  if (problems.length > 0) throw new ConfigurationError(problems);
+
+  const port = env.PORT ?? 3000;
+  return new AppConfig({
+    nodeEnv: env.NODE_ENV ?? 'development',
+    port,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(cwd, env.DATA_DIR ?? '.data'),
+    jwt: { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    appUrl: (env.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    corsOrigins: splitList(env.CORS_ORIGINS).map((origin) => new URL(origin).origin),
+    defaultEnv: env.DEFAULT_ENV ?? 'test',
+    billing: {
+      enabled: env.ENABLE_BILLING ?? true,
+      stripeSecretKey: env.STRIPE_SECRET_KEY,
+      webhookSecrets: splitList(env.STRIPE_WEBHOOK_SECRET),
+      stripeApiBase: env.STRIPE_API_BASE,
+      prices: {
+        starter: env.STRIPE_PRICE_STARTER,
+        pro: env.STRIPE_PRICE_PRO,
+        enterprise: env.STRIPE_PRICE_ENTERPRISE,
+        overage: env.STRIPE_PRICE_OVERAGE,
+      },
+      meterEventName: env.STRIPE_METER_EVENT_NAME ?? 'api_characters',
+    },
+  });
+}

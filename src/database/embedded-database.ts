@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
+import { findFreePort } from './free-port.js';
+import { isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
+
+export interface DatabaseServer {
+  url: string;
+  /** True when another live process of this service started the server and owns its lifecycle. */
+  shared: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  dataDir: string;
+  databaseName?: string;
+  /** Remove the data directory on stop (tests). */
+  ephemeral?: boolean;
+  log?: (message: string) => void;
+}
+
+const USER = 'postgres';
+const LOG_TAIL = 30;
+
+function readOrCreatePassword(dataDir: string): string {
+  const file = path.join(dataDir, 'embedded-postgres.password');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(18).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function readOwner(dataDir: string): number | undefined {
+  try {
+    return Number(readFileSync(path.join(dataDir, 'embedded-postgres.owner'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function ensureDatabase(url: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts a real Postgres from the `embedded-postgres` package, keeping its data under `dataDir`.
+ * Recovers from a previous run killed with SIGKILL (its postmaster left running, or a stale pid file)
+ * and shares the server with a live sibling process (the CLI while `npm start` runs).
+ */
+export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<DatabaseServer> {
+  const { dataDir, databaseName = 'billing', log = () => undefined } = options;
+  const pgData = path.join(dataDir, 'pg');
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const password = readOrCreatePassword(dataDir);
+  const urlFor = (port: number, db: string) =>
+    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
+
+  const running = readPostmaster(pgData);
+  if (running && isProcessAlive(running.pid)) {
+    const owner = readOwner(dataDir);
+    if (owner && owner !== process.pid && isProcessAlive(owner)) {
+      log(`embedded Postgres already running for process ${owner}; sharing it on port ${running.port}`);
+      return { url: urlFor(running.port, databaseName), shared: true, stop: async () => undefined };
+    }
+    log(`embedded Postgres (pid ${running.pid}) was left running by a process that died; stopping it`);
+    await stopPostmaster(running.pid);
+  } else if (running) {
+    log('removing a stale postmaster.pid left by a process that died');
+    removeStalePidFile(pgData);
+  }
+
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const port = await findFreePort();
+  const logTail: string[] = [];
+  const remember = (message: unknown) => {
+    logTail.push(...String(message).split('\n').filter(Boolean));
+    logTail.splice(0, Math.max(0, logTail.length - LOG_TAIL));
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: pgData,
+    port,
+    user: USER,
+    password,
+    persistent: !options.ephemeral,
+    createPostgresUser: true,
+    authMethod: 'scram-sha-256',
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: remember,
+    onError: remember,
+  });
+
+  try {
+    if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+      if (existsSync(pgData) && readdirSync(pgData).length > 0) {
+        throw new Error(`${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`);
+      }
+      log(`initialising embedded Postgres in ${pgData}`);
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'the server exited during start-up';
+    throw new Error(`embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`);
+  }
+  writeFileSync(path.join(dataDir, 'embedded-postgres.owner'), String(process.pid));
+  await ensureDatabase(urlFor(port, 'postgres'), databaseName);
+  log(`embedded Postgres ready on 127.0.0.1:${port}, data in ${pgData}`);
+
+  return {
+    url: urlFor(port, databaseName),
+    shared: false,
+    stop: async () => {
+      await server.stop();
+      rmSync(path.join(dataDir, 'embedded-postgres.owner'), { force: true });
+      if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

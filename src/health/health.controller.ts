@@ -1,0 +1,31 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { CommonError } from '../common/errors/common.errors.js';
+import { Public } from '../identity/auth/decorators.js';
+
+@ApiTags('health')
+@Controller('health')
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  /** Liveness: the process answers. Never touches dependencies, so a database outage does not restart it. */
+  @Get()
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: 503 while the database cannot be reached, so the load balancer routes elsewhere. */
+  @Get('ready')
+  async ready() {
+    try {
+      return await this.health.check([() => this.database.pingCheck('database', { timeout: 1_500 })]);
+    } catch {
+      throw new CommonError('service_unavailable', 'The database is not reachable.', { checks: { database: 'down' } });
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
+import { generateApiKey } from './auth/api-key-secret.js';
+import type { TenantScope } from './auth/auth-context.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { roleAtLeast } from './entities/role.js';
+import { IdentityError } from './identity.errors.js';
+import { apiKeyView } from './identity.views.js';
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(scope: TenantScope) {
+    return (await this.apiKeys.list(scope.tenantId, scope.env)).map(apiKeyView);
+  }
+
+  /** The full key is in this response only; afterwards just its prefix and hash exist. */
+  @Transactional()
+  async issue(scope: TenantScope, createdByUserId: string | null, dto: CreateApiKeyDto) {
+    const role = dto.role ?? 'member';
+    if (!roleAtLeast(scope.role, role)) throw new IdentityError('role_above_creator');
+    const { key, prefix, hash } = generateApiKey(scope.env);
+    const saved = await this.apiKeys.insert({
+      tenantId: scope.tenantId,
+      env: scope.env,
+      role,
+      name: dto.name,
+      prefix,
+      keyHash: hash,
+      createdByUserId,
+    });
+    await this.audit.record({
+      action: 'api_key.created',
+      tenantId: scope.tenantId,
+      env: scope.env,
+      target: { type: 'api_key', id: saved.id },
+      metadata: { role, prefix },
+    });
+    return { ...apiKeyView(saved), key };
+  }
+
+  @Transactional()
+  async revoke(scope: TenantScope, id: string): Promise<void> {
+    const key = await this.apiKeys.findById(scope.tenantId, scope.env, id);
+    if (!key) throw new IdentityError('api_key_not_found');
+    if (!roleAtLeast(scope.role, key.role)) throw new IdentityError('role_above_creator', 'You cannot revoke a key whose role is above yours.');
+    if (key.revokedAt) return;
+    await this.apiKeys.revoke(scope.tenantId, scope.env, id);
+    await this.audit.record({ action: 'api_key.revoked', target: { type: 'api_key', id }, metadata: { prefix: key.prefix } });
+  }
+}

@@ -1,0 +1,76 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { IncomingHttpHeaders } from 'node:http';
+import { AppConfig, type StripeEnv } from '../../config/app-config.js';
+import { ApiKeysRepository } from '../api-keys.repository.js';
+import { IdentityError } from '../identity.errors.js';
+import { MembershipsRepository } from '../memberships.repository.js';
+import { UsersService } from '../users.service.js';
+import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from './api-key-secret.js';
+import type { AuthContext } from './auth-context.js';
+import { JwtVerifier } from './jwt-verifier.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const header = (headers: IncomingHttpHeaders, name: string) => {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** Turns a request's credentials into the actor, tenant, env and role it acts as. */
+@Injectable()
+export class Authenticator {
+  private readonly logger = new Logger(Authenticator.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jwt: JwtVerifier,
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly memberships: MembershipsRepository,
+  ) {}
+
+  async authenticate(headers: IncomingHttpHeaders): Promise<AuthContext> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header(headers, 'authorization') ?? '');
+    if (!match) throw new IdentityError('unauthenticated');
+    const token = match[1];
+    const requestedEnv = this.requestedEnv(headers);
+    const requestedTenant = this.requestedTenant(headers);
+    return looksLikeApiKey(token)
+      ? this.fromApiKey(token, requestedEnv, requestedTenant)
+      : this.fromJwt(token, requestedEnv ?? this.config.defaultEnv, requestedTenant);
+  }
+
+  private requestedEnv(headers: IncomingHttpHeaders): StripeEnv | undefined {
+    const env = header(headers, 'x-env');
+    if (env === undefined) return undefined;
+    if (env !== 'test' && env !== 'live') throw new IdentityError('invalid_env');
+    return env;
+  }
+
+  private requestedTenant(headers: IncomingHttpHeaders): string | undefined {
+    const tenantId = header(headers, 'x-tenant-id');
+    if (tenantId === undefined) return undefined;
+    if (!UUID.test(tenantId)) throw new IdentityError('invalid_tenant_header');
+    return tenantId.toLowerCase();
+  }
+
+  private async fromApiKey(token: string, env?: StripeEnv, tenantId?: string): Promise<AuthContext> {
+    if (!isWellFormedApiKey(token)) throw new IdentityError('invalid_api_key');
+    const key = await this.apiKeys.findActiveByHash(hashApiKey(token));
+    if (!key) throw new IdentityError('invalid_api_key');
+    if (env && env !== key.env) throw new IdentityError('env_mismatch');
+    if (tenantId && tenantId !== key.tenantId) throw new IdentityError('not_a_member');
+    this.apiKeys.touch(key.id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
+    return { actor: { type: 'api_key', id: key.id }, scope: { tenantId: key.tenantId, env: key.env, role: key.role } };
+  }
+
+  private async fromJwt(token: string, env: StripeEnv, tenantId?: string): Promise<AuthContext> {
+    const identity = await this.jwt.verify(token);
+    const user = await this.users.signIn(identity);
+    const actor = { type: 'user' as const, id: user.id, email: user.email, isOperator: user.isOperator };
+    if (!tenantId) return { actor };
+    const role = await this.memberships.roleOf(tenantId, user.id);
+    if (!role) throw new IdentityError('not_a_member');
+    return { actor, scope: { tenantId, env, role } };
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { AppConfig } from '../../config/app-config.js';
+import { IdentityError } from '../identity.errors.js';
+
+export interface VerifiedIdentity {
+  subject: string;
+  email: string | null;
+}
+
+/** Verifies user tokens with `JWT_SECRET` (HS256) or the keys at `JWT_JWKS_URL`. */
+@Injectable()
+export class JwtVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey | undefined;
+
+  constructor(private readonly config: AppConfig) {
+    const { secret, jwksUrl } = config.jwt;
+    this.key = jwksUrl ? createRemoteJWKSet(new URL(jwksUrl)) : secret ? new TextEncoder().encode(secret) : undefined;
+  }
+
+  async verify(token: string): Promise<VerifiedIdentity> {
+    if (!this.key) throw new IdentityError('invalid_token', 'User tokens are not configured (JWT_SECRET or JWT_JWKS_URL).');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
+        algorithms: this.config.jwt.jwksUrl ? undefined : ['HS256'],
+        issuer: this.config.jwt.issuer,
+        audience: this.config.jwt.audience,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch {
+      throw new IdentityError('invalid_token');
+    }
+    const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : null;
+    return { subject: payload.sub!, email };
+  }
+}

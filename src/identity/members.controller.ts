@@ -1,0 +1,36 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { TenantScope } from './auth/auth-context.js';
+import { CurrentTenant, Roles } from './auth/decorators.js';
+import { AddMemberDto, ChangeMemberRoleDto } from './dto/member.dto.js';
+import { UuidParam } from './dto/uuid-param.dto.js';
+import { MembersService } from './members.service.js';
+
+@ApiTags('identity')
+@ApiBearerAuth()
+@Controller('tenants/current/members')
+@Roles('owner', 'admin')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @Get()
+  list(@CurrentTenant() scope: TenantScope) {
+    return this.members.list(scope);
+  }
+
+  @Post()
+  add(@CurrentTenant() scope: TenantScope, @Body() dto: AddMemberDto) {
+    return this.members.add(scope, dto);
+  }
+
+  @Patch(':id')
+  changeRole(@CurrentTenant() scope: TenantScope, @Param() { id }: UuidParam, @Body() dto: ChangeMemberRoleDto) {
+    return this.members.changeRole(scope, id, dto.role);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  remove(@CurrentTenant() scope: TenantScope, @Param() { id }: UuidParam) {
+    return this.members.remove(scope, id);
+  }
+}

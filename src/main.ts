@@ -1,0 +1,54 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { createApp } from './app.factory.js';
+import { configSummary } from './config/config-summary.js';
+import { resolveDatabaseServer } from './database/database-server.js';
+import type { DatabaseServer } from './database/embedded-database.js';
+import { createRootLogger } from './observability/logger.factory.js';
+import { loadRuntimeConfig } from './runtime/load-runtime-config.js';
+
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/** Stop accepting, let in-flight requests finish, close the pool, then stop embedded Postgres. */
+function stopGracefully(app: NestFastifyApplication, database: DatabaseServer, logger: Logger) {
+  let stopping = false;
+  return async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    await app.close();
+    await database.stop();
+    logger.info('stopped');
+    process.exit(0);
+  };
+}
+
+async function main(): Promise<void> {
+  const { config, envFiles, generatedJwtSecret } = loadRuntimeConfig();
+  const logger = createRootLogger(config);
+  logger.info({ config: configSummary(config), envFiles }, 'configuration loaded');
+  if (generatedJwtSecret) logger.warn('JWT_SECRET is not set: using a development secret generated in the data directory');
+
+  const database = await resolveDatabaseServer(config, (message) => logger.info(message));
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(config, database.url, logger);
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  const stop = stopGracefully(app, database, logger);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  logger.info(`listening on http://localhost:${config.port}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
