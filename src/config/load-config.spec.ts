@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { EnvironmentVariables } from './environment-variables.js';
+import { ConfigurationError, loadConfig } from './load-config.js';
+import { getMetadataStorage } from 'class-validator';
+
+const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+};
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.nodeEnv).toBe('development');
+    expect(config.defaultEnv).toBe('test');
+    expect(config.appUrl).toBe('http://localhost:3000');
+    expect(config.billing.enabled).toBe(true);
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('names a malformed DATABASE_URL without echoing it', () => {
+    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter22@db/billing' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^DATABASE_URL: must be a Postgres URL/);
+    expect(problems.join()).not.toContain('hunter22');
+  });
+
+  it.each(['abc', '0', '70000', '3.5'])('names an invalid PORT (%s)', (port) => {
+    expect(problemsOf({ PORT: port })).toEqual([`PORT: must be an integer from 1 to 65535 (got "${port}")`]);
+  });
+
+  it('refuses production without JWT settings', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com' });
+    expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWT_JWKS_URL: one is required in production/)]);
+  });
+
+  it('accepts production with a JWKS URL', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', APP_URL: 'https://b.example.com' });
+    expect(config.isProduction).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf({ PORT: 'x', DEFAULT_ENV: 'staging', JWT_SECRET: 'short', CORS_ORIGINS: 'not a url' });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['CORS_ORIGINS', 'DEFAULT_ENV', 'JWT_SECRET', 'PORT']);
+  });
+
+  it('the error message says how to fix it', () => {
+    expect(() => loadConfig({ PORT: 'x' })).toThrow(/\.env\.example/);
+  });
+
+  it('parses lists and booleans', () => {
+    const config = loadConfig({
+      CORS_ORIGINS: 'https://a.example.com/, https://b.example.com',
+      ENABLE_BILLING: 'false',
+      STRIPE_WEBHOOK_SECRET: 'whsec_old123456,whsec_new123456',
+    });
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.billing.enabled).toBe(false);
+    expect(config.billing.webhookSecrets).toEqual(['whsec_old123456', 'whsec_new123456']);
+    expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'https://a.example.com', 'https://b.example.com']);
+  });
+
+  it('collects configured secrets for scrubbing', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://app:s3cret-password@db:5432/billing',
+      JWT_SECRET: 'j'.repeat(40),
+      STRIPE_SECRET_KEY: 'sk_test_abcdefghijkl',
+    });
+    expect(config.secretValues).toEqual(expect.arrayContaining(['s3cret-password', 'j'.repeat(40), 'sk_test_abcdefghijkl']));
+  });
+
+  it('rejects a Stripe key of the wrong shape', () => {
+    expect(problemsOf({ STRIPE_SECRET_KEY: 'pk_test_123' })[0]).toMatch(/^STRIPE_SECRET_KEY:/);
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the schema reads', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    const read = new Set(getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false).map((m) => m.propertyName));
+    expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmbeddedDatabase } from '../../src/database/embedded-database.js';
+import { grantPostgresUserPassage } from '../../src/database/postgres-user-access.js';
+import { readPostmaster } from '../../src/database/postmaster-pid.js';
+import { startTestApp } from '../support/test-app.js';
+
+const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'billing-epg-'));
+
+describe('embedded Postgres', () => {
+  it('never runs initdb over a non-empty directory that holds no cluster', async () => {
+    const dataDir = scratch();
+    mkdirSync(path.join(dataDir, 'pg'));
+    writeFileSync(path.join(dataDir, 'pg', 'precious.txt'), 'do not lose me');
+    await expect(startEmbeddedDatabase({ dataDir })).rejects.toThrow(/not empty but holds no Postgres cluster/);
+  });
+
+  it('removes a stale postmaster.pid whose process is gone, then starts', async () => {
+    const dataDir = scratch();
+    const first = await startEmbeddedDatabase({ dataDir });
+    await first.stop();
+    writeFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), '999999\n/x\n0\n5432\n');
+    const messages: string[] = [];
+    const second = await startEmbeddedDatabase({ dataDir, log: (m) => messages.push(m) });
+    expect(messages.join('\n')).toContain('stale postmaster.pid');
+    await second.stop();
+  });
+
+  it('shares the server with the live process that started it', async () => {
+    const dataDir = scratch();
+    const owner = await startEmbeddedDatabase({ dataDir });
+    const sibling = spawn('sleep', ['30']);
+    writeFileSync(path.join(dataDir, 'embedded-postgres.owner'), String(sibling.pid));
+    const shared = await startEmbeddedDatabase({ dataDir });
+    expect(shared.shared).toBe(true);
+    expect(new URL(shared.url).port).toBe(String(readPostmaster(path.join(dataDir, 'pg'))!.port));
+    await shared.stop();
+    expect(readPostmaster(path.join(dataDir, 'pg'))).toBeDefined();
+    sibling.kill();
+    await owner.stop();
+  });
+
+  it('surfaces the server’s own log lines when it cannot start', async () => {
+    const dataDir = scratch();
+    await (await startEmbeddedDatabase({ dataDir })).stop();
+    appendFileSync(path.join(dataDir, 'pg', 'postgresql.conf'), '\nshared_buffers = lots\n');
+    await expect(startEmbeddedDatabase({ dataDir })).rejects.toThrow(/--- Postgres log ---[\s\S]*shared_buffers/);
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, opens a 0700 parent for the postgres user (search only)', () => {
+    const parent = scratch();
+    chmodSync(parent, 0o700);
+    mkdirSync(path.join(parent, 'data'));
+    const changed = grantPostgresUserPassage([path.join(parent, 'data')]);
+    expect(changed).toContain(parent);
+    expect(statSync(parent).mode & 0o777).toBe(0o701);
+  });
+});
+
+describe('readiness', () => {
+  it('answers 503 while the database is down, and liveness stays 200', async () => {
+    const server = await startEmbeddedDatabase({ dataDir: scratch(), ephemeral: true });
+    const t = await startTestApp({}, server.url);
+    expect((await t.request('GET', '/health/ready')).status).toBe(200);
+    await server.stop();
+    const ready = await t.request('GET', '/health/ready');
+    expect([ready.status, ready.body.error.code]).toEqual([503, 'service_unavailable']);
+    expect((await t.request('GET', '/health')).status).toBe(200);
+    await t.app.close();
+  });
+});

@@ -1,0 +1,43 @@
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('metrics and logs', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_configuredSecretKey1234', JWT_SECRET: 'configured-jwt-secret-long-enough-000000' });
+  });
+  afterAll(() => t.close());
+
+  it('exposes default Node metrics and the request histogram by route template', async () => {
+    const { apiKey } = await t.createTenant();
+    await t.request('GET', '/tenants/current', { token: apiKey });
+    await t.request('DELETE', '/tenants/current/api-keys/00000000-0000-4000-8000-000000000000', { token: apiKey });
+    const metrics = await t.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get('content-type')).toContain('text/plain');
+    expect(metrics.body).toContain('process_cpu_user_seconds_total');
+    expect(metrics.body).toContain('nodejs_eventloop_lag_seconds');
+    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/tenants\/current",status_code="200"\} 1/);
+    expect(metrics.body).toMatch(/route="\/tenants\/current\/api-keys\/:id",status_code="404"/);
+    expect(metrics.body).not.toContain('00000000-0000-4000-8000-000000000000');
+  });
+
+  it('logs each request as JSON with its request id', async () => {
+    await t.request('GET', '/tenants/current', { headers: { 'x-request-id': 'log-check-1' } });
+    await vi.waitFor(() => expect(t.logs.join('')).toContain('log-check-1'));
+    const line = t.logs.find((entry) => entry.includes('log-check-1'))!;
+    expect(JSON.parse(line)).toMatchObject({ reqId: 'log-check-1', res: { statusCode: 401 } });
+  });
+
+  it('never writes credentials or configured secrets to the log', async () => {
+    const { apiKey } = await t.createTenant();
+    const created = await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'logged?' } });
+    const token = await t.mintToken('idp|logger', 'logger@example.com');
+    await t.request('POST', '/tenants', { token, body: { name: 'x' }, headers: { cookie: 'session=abc123secret', 'stripe-signature': 't=1,v1=deadbeef' } });
+    await vi.waitFor(() => expect(t.logs.length).toBeGreaterThan(3));
+    const everything = t.logs.join('');
+    for (const secret of [apiKey, created.body.key, token, 'abc123secret', 'deadbeef', ...t.config.secretValues]) {
+      expect(everything).not.toContain(secret);
+    }
+    expect(everything).toContain('[redacted]');
+  });
+});

@@ -1,0 +1,74 @@
+import { createTestDatabase } from '../support/test-database.js';
+import { runNode, scratchDir } from '../support/service-process.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const JWT_SECRET = 'cli-test-secret-that-is-long-enough-0000';
+
+describe('operator CLI', () => {
+  let database: { url: string; drop: () => Promise<void> };
+  let t: TestApp;
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const run = runNode('dist/src/cli/main.js', args, { DATABASE_URL: database.url, JWT_SECRET, ...env }, scratchDir());
+    const code = await run.exited;
+    const lastLine = run.stdout().trim().split('\n').at(-1) ?? '';
+    return { code, stdout: run.stdout(), stderr: run.stderr(), lastLine };
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    t = await startTestApp({ JWT_SECRET }, database.url);
+  });
+  afterAll(async () => {
+    await t.close();
+    await database.drop();
+  });
+
+  it('tenant:create prints the tenant and a working owner key as the last line', async () => {
+    const result = await cli(['tenant:create', '--name', 'CLI Co', '--owner-email', 'cli-owner@example.com']);
+    expect(result.code).toBe(0);
+    const created = JSON.parse(result.lastLine);
+    expect(created).toEqual({ tenant_id: expect.any(String), api_key: expect.stringMatching(/^bk_test_/) });
+    const current = await t.request('GET', '/tenants/current', { token: created.api_key });
+    expect(current.body).toMatchObject({ id: created.tenant_id, name: 'CLI Co', role: 'owner' });
+  });
+
+  it('tenant:create --env live issues a live key', async () => {
+    const result = await cli(['tenant:create', '--name', 'Live', '--owner-email', 'live-owner@example.com', '--env', 'live']);
+    expect(JSON.parse(result.lastLine).api_key).toMatch(/^bk_live_/);
+  });
+
+  it('tenant:create rejects a bad env without writing anything', async () => {
+    const [{ n: before }] = await t.query('SELECT count(*)::int AS n FROM tenants');
+    const result = await cli(['tenant:create', '--name', 'Bad', '--owner-email', 'b@example.com', '--env', 'staging']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--env must be test or live');
+    const [{ n: after }] = await t.query('SELECT count(*)::int AS n FROM tenants');
+    expect(after).toBe(before);
+  });
+
+  it('token:mint gives a JWT the service accepts, for the owner the CLI created', async () => {
+    const created = JSON.parse((await cli(['tenant:create', '--name', 'Mint Co', '--owner-email', 'minter@example.com'])).lastLine);
+    const minted = await cli(['token:mint', '--email', 'minter@example.com']);
+    const { token } = JSON.parse(minted.lastLine);
+    const current = await t.request('GET', '/tenants/current', { token, tenantId: created.tenant_id });
+    expect(current.body.role).toBe('owner');
+  });
+
+  it('token:mint is refused in production', async () => {
+    const result = await cli(['token:mint', '--email', 'x@example.com'], { NODE_ENV: 'production', APP_URL: 'https://b.example.com' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('refused when NODE_ENV=production');
+  });
+
+  it('operator:create flags the user as a platform operator', async () => {
+    const result = await cli(['operator:create', '--email', 'ops@example.com']);
+    expect(JSON.parse(result.lastLine)).toMatchObject({ email: 'ops@example.com', is_operator: true });
+    const [row] = await t.query("SELECT is_operator FROM users WHERE email = 'ops@example.com'");
+    expect(row.is_operator).toBe(true);
+  });
+
+  it('migration:run reports nothing pending on a migrated database', async () => {
+    const result = await cli(['migration:run']);
+    expect(JSON.parse(result.lastLine)).toEqual({ applied: [] });
+  });
+});

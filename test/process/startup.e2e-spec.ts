@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isProcessAlive } from '../../src/database/postmaster-pid.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { runNode, scratchDir, startService } from '../support/service-process.js';
+
+const JWT = { JWT_SECRET: 'process-test-secret-that-is-long-enough' };
+
+describe('start-up refuses bad configuration, naming the variable', () => {
+  it.each([
+    ['a malformed DATABASE_URL', { DATABASE_URL: 'postgres//nohost' }, 'DATABASE_URL'],
+    ['an invalid PORT', { PORT: 'eighty' }, 'PORT'],
+    ['production without JWT settings', { NODE_ENV: 'production', APP_URL: 'https://b.example.com' }, 'JWT_SECRET or JWT_JWKS_URL'],
+  ])('%s', async (_name, env, variable) => {
+    const run = runNode('dist/src/main.js', [], env, scratchDir());
+    expect(await run.exited).toBe(78);
+    expect(run.stderr()).toContain(`- ${variable}:`);
+  });
+});
+
+describe('the service on a DATABASE_URL', () => {
+  it('serves health and readiness, and stops cleanly on SIGTERM', async () => {
+    const database = await createTestDatabase();
+    const service = await startService({ ...JWT, DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+    await service.waitForHealth();
+    const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`);
+    expect(ready.status).toBe(200);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    await database.drop();
+  });
+});
+
+describe('the service on embedded Postgres', () => {
+  const cwd = scratchDir();
+  const pgData = path.join(cwd, '.data', 'pg');
+  const postmasterPid = () => Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+  it('initialises .data on first start and stops Postgres on SIGTERM', async () => {
+    const service = await startService({}, cwd);
+    await service.waitForHealth();
+    expect(existsSync(path.join(pgData, 'PG_VERSION'))).toBe(true);
+    expect(service.output()).toContain('initialising embedded Postgres');
+    const pid = postmasterPid();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it('reuses .data on the next start', async () => {
+    const service = await startService({}, cwd);
+    await service.waitForHealth();
+    expect(service.output()).not.toContain('initialising embedded Postgres');
+    service.child.kill('SIGINT');
+    expect(await service.exited).toBe(0);
+  });
+
+  it('recovers after the service was killed with SIGKILL', async () => {
+    const killed = await startService({}, cwd);
+    await killed.waitForHealth();
+    const orphan = postmasterPid();
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    expect(isProcessAlive(orphan)).toBe(true);
+
+    const next = await startService({}, cwd);
+    await next.waitForHealth();
+    expect(next.output()).toContain('left running by a process that died');
+    expect(isProcessAlive(orphan)).toBe(false);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+  });
+});
