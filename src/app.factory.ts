@@ -23,8 +23,15 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle
+  // keep-alive socket would hold the server open until its timeout.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (closing) void reply.header('connection', 'close');
   });
   return app;
 }
