@@ -14,7 +14,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
-    trustProxy: config.isProduction,
+    trustProxy: config.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, logger }), adapter, {
     bufferLogs: true,

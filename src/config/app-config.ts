@@ -19,6 +19,7 @@ export interface BillingSettings {
 /** The validated, typed configuration. Built once at start-up by `loadConfig`. */
 export class AppConfig {
   readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly trustProxy: boolean | string[];
   readonly port: number;
   readonly logLevel: string;
   readonly databaseUrl?: string;

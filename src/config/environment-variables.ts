@@ -19,7 +19,7 @@ const toInteger = ({ value }: { value: unknown }) =>
 
 /**
  * Every environment variable the service reads. `.env.example` documents each one;
- * `configuration-errors.spec.ts` keeps the two in step.
+ * `load-config.spec.ts` keeps the two in step.
  */
 export class EnvironmentVariables {
   @IsOptional()
@@ -32,6 +32,12 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['development', 'test', 'production'], { message: 'must be one of development, test, production' })
   NODE_ENV?: 'development' | 'test' | 'production';
+
+  @IsOptional()
+  @Matches(/^(true|false|[0-9a-fA-F:.\/]+(,[0-9a-fA-F:.\/]+)*)$/, {
+    message: 'must be true, false, or comma-separated proxy addresses/CIDRs',
+  })
+  TRUST_PROXY?: string;
 
   @IsOptional()
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {

@@ -41,7 +41,13 @@ describe('loadConfig', () => {
   });
 
   it('accepts production with a JWKS URL', () => {
-    const config = loadConfig({ NODE_ENV: 'production', JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json', APP_URL: 'https://b.example.com' });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      JWT_ISSUER: 'https://idp.example.com/',
+      JWT_AUDIENCE: 'billing-api',
+      APP_URL: 'https://b.example.com',
+    });
     expect(config.isProduction).toBe(true);
   });
 
@@ -86,5 +92,27 @@ describe('.env.example', () => {
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
     const read = new Set(getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false).map((m) => m.propertyName));
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
+describe('loadConfig edge cases', () => {
+  it('treats empty values as unset, so a copied .env.example starts', () => {
+    const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+    const env = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(() => loadConfig(env)).not.toThrow();
+    expect(loadConfig({ DATABASE_URL: '', JWT_JWKS_URL: '  ' }).databaseUrl).toBeUndefined();
+  });
+
+  it('requires issuer and audience with a JWKS URL', () => {
+    const problems = problemsOf({ JWT_JWKS_URL: 'https://idp.example.com/jwks.json' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['JWT_AUDIENCE', 'JWT_ISSUER']);
+  });
+
+  it.each([
+    [undefined, false],
+    ['true', true],
+    ['10.0.0.0/8,127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
+  ])('parses TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig(value ? { TRUST_PROXY: value } : {}).trustProxy).toEqual(expected);
   });
 });

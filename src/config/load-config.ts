@@ -26,14 +26,24 @@ const describe = (error: ValidationError) => {
   return `${error.property}: ${problems}${got}`;
 };
 
-function productionProblems(env: EnvironmentVariables): string[] {
-  if (env.NODE_ENV !== 'production') return [];
+function crossFieldProblems(env: EnvironmentVariables): string[] {
   const problems: string[] = [];
+  // A shared identity provider signs tokens for many applications: only iss and aud tell ours apart.
+  if (env.JWT_JWKS_URL && !env.JWT_ISSUER) problems.push('JWT_ISSUER: required with JWT_JWKS_URL, so tokens from other issuers are refused');
+  if (env.JWT_JWKS_URL && !env.JWT_AUDIENCE) problems.push('JWT_AUDIENCE: required with JWT_JWKS_URL, so tokens meant for other applications are refused');
+  if (env.NODE_ENV !== 'production') return problems;
   if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
     problems.push('JWT_SECRET or JWT_JWKS_URL: one is required in production to verify user tokens');
   }
   if (!env.APP_URL) problems.push('APP_URL: required in production (checkout and portal redirects return there)');
   return problems;
+}
+
+/** `true`, or a comma-separated list of trusted proxy addresses/CIDRs, as Fastify takes it. */
+function parseTrustProxy(value?: string): boolean | string[] {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  return splitList(value);
 }
 
 const splitList = (value?: string) =>
@@ -44,13 +54,16 @@ const splitList = (value?: string) =>
 
 /** Validates raw environment variables and returns the typed configuration, or throws naming every problem. */
 export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
-  const env = plainToInstance(EnvironmentVariables, { ...raw }, { excludeExtraneousValues: false });
-  const problems = [...validateSync(env, { skipMissingProperties: false }).map(describe), ...productionProblems(env)];
+  // `NAME=` (as in a copied .env.example) means unset, not an empty value to validate.
+  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const env = plainToInstance(EnvironmentVariables, present, { excludeExtraneousValues: false });
+  const problems = [...validateSync(env, { skipMissingProperties: false }).map(describe), ...crossFieldProblems(env)];
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   const port = env.PORT ?? 3000;
   return new AppConfig({
     nodeEnv: env.NODE_ENV ?? 'development',
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     port,
     logLevel: env.LOG_LEVEL ?? 'info',
     databaseUrl: env.DATABASE_URL,
