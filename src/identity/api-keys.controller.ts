@@ -20,7 +20,7 @@ export class ApiKeysController {
 
   @Post()
   issue(@CurrentTenant() scope: TenantScope, @CurrentActor() actor: Actor, @Body() dto: CreateApiKeyDto) {
-    return this.apiKeys.issue(scope, actor.type === 'user' ? actor.id : null, dto);
+    return this.apiKeys.issue(scope, actor, dto);
   }
 
   @Delete(':id')

@@ -1,11 +1,12 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
-import { IsNull } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import type { StripeEnv } from '../config/app-config.js';
 import { ApiKey } from './entities/api-key.entity.js';
+import type { Role } from './entities/role.js';
 
-export type NewApiKey = Pick<ApiKey, 'tenantId' | 'env' | 'role' | 'name' | 'prefix' | 'keyHash' | 'createdByUserId'>;
+export type NewApiKey = Pick<ApiKey, 'tenantId' | 'env' | 'role' | 'name' | 'prefix' | 'keyHash' | 'createdByUserId' | 'createdByApiKeyId'>;
 
 @Injectable()
 export class ApiKeysRepository {
@@ -32,13 +33,35 @@ export class ApiKeysRepository {
     return this.keys.findOneBy({ tenantId, env, id });
   }
 
-  async revoke(tenantId: string, env: StripeEnv, id: string): Promise<void> {
-    await this.keys
+  /** Revokes these keys and, transitively, every key they issued; returns the ids revoked. */
+  async revokeWithDescendants(tenantId: string, rootIds: string[]): Promise<string[]> {
+    if (rootIds.length === 0) return [];
+    const lineage: Array<{ id: string }> = await this.txHost.tx.query(
+      `WITH RECURSIVE lineage AS (
+         SELECT id FROM api_keys WHERE tenant_id = $1 AND id = ANY($2::uuid[])
+         UNION
+         SELECT k.id FROM api_keys k JOIN lineage l ON k.created_by_api_key_id = l.id WHERE k.tenant_id = $1
+       )
+       SELECT id FROM lineage`,
+      [tenantId, rootIds],
+    );
+    const result = await this.keys
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
-      .where('tenant_id = :tenantId AND env = :env AND id = :id AND revoked_at IS NULL', { tenantId, env, id })
+      .where('tenant_id = :tenantId AND revoked_at IS NULL AND id IN (:...ids)', { tenantId, ids: lineage.map((row) => row.id) })
+      .returning('id')
       .execute();
+    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+  }
+
+  /** Active keys a user issued in this tenant (any env) whose role is one of `roles`. */
+  async activeIdsIssuedBy(tenantId: string, userId: string, roles: Role[]): Promise<string[]> {
+    const keys = await this.keys.find({
+      select: { id: true },
+      where: { tenantId, createdByUserId: userId, revokedAt: IsNull(), role: In(roles) },
+    });
+    return keys.map((key) => key.id);
   }
 
   /** Written at most once a minute per key, so the hot path does not turn every read into a write. */

@@ -3,9 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { generateApiKey } from './auth/api-key-secret.js';
-import type { TenantScope } from './auth/auth-context.js';
+import type { Actor, TenantScope } from './auth/auth-context.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
-import { roleAtLeast } from './entities/role.js';
+import { type Role, ROLES, roleAtLeast } from './entities/role.js';
 import { IdentityError } from './identity.errors.js';
 import { apiKeyView } from './identity.views.js';
 
@@ -22,7 +22,7 @@ export class ApiKeysService {
 
   /** The full key is in this response only; afterwards just its prefix and hash exist. */
   @Transactional()
-  async issue(scope: TenantScope, createdByUserId: string | null, dto: CreateApiKeyDto) {
+  async issue(scope: TenantScope, issuer: Actor | null, dto: CreateApiKeyDto) {
     const role = dto.role ?? 'member';
     if (!roleAtLeast(scope.role, role)) throw new IdentityError('role_above_creator');
     const { key, prefix, hash } = generateApiKey(scope.env);
@@ -33,7 +33,8 @@ export class ApiKeysService {
       name: dto.name,
       prefix,
       keyHash: hash,
-      createdByUserId,
+      createdByUserId: issuer?.type === 'user' ? issuer.id : null,
+      createdByApiKeyId: issuer?.type === 'api_key' ? issuer.id : null,
     });
     await this.audit.record({
       action: 'api_key.created',
@@ -45,13 +46,25 @@ export class ApiKeysService {
     return { ...apiKeyView(saved), key };
   }
 
+  /** Revoking a key also revokes every key it issued, so a leaked key leaves nothing behind. */
   @Transactional()
   async revoke(scope: TenantScope, id: string): Promise<void> {
     const key = await this.apiKeys.findById(scope.tenantId, scope.env, id);
     if (!key) throw new IdentityError('api_key_not_found');
     if (!roleAtLeast(scope.role, key.role)) throw new IdentityError('role_above_creator', 'You cannot revoke a key whose role is above yours.');
-    if (key.revokedAt) return;
-    await this.apiKeys.revoke(scope.tenantId, scope.env, id);
-    await this.audit.record({ action: 'api_key.revoked', target: { type: 'api_key', id }, metadata: { prefix: key.prefix } });
+    const revoked = await this.apiKeys.revokeWithDescendants(scope.tenantId, [id]);
+    for (const keyId of revoked) {
+      await this.audit.record({ action: 'api_key.revoked', target: { type: 'api_key', id: keyId }, metadata: { cascade_from: keyId === id ? null : id } });
+    }
+  }
+
+  /** When a user leaves or is demoted, the keys they issued above their new role stop working. */
+  async revokeIssuedAbove(tenantId: string, userId: string, newRole: Role | null): Promise<void> {
+    const tooHigh = ROLES.filter((role) => newRole === null || !roleAtLeast(newRole, role));
+    const roots = await this.apiKeys.activeIdsIssuedBy(tenantId, userId, tooHigh);
+    const revoked = await this.apiKeys.revokeWithDescendants(tenantId, roots);
+    for (const keyId of revoked) {
+      await this.audit.record({ action: 'api_key.revoked', tenantId, target: { type: 'api_key', id: keyId }, metadata: { reason: 'issuer_role_reduced', issuer: userId } });
+    }
   }
 }

@@ -1,8 +1,10 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
+import { ApiKeysService } from './api-keys.service.js';
 import type { TenantScope } from './auth/auth-context.js';
 import type { AddMemberDto } from './dto/member.dto.js';
+import type { Membership } from './entities/membership.entity.js';
 import type { Role } from './entities/role.js';
 import { IdentityError } from './identity.errors.js';
 import { memberView } from './identity.views.js';
@@ -15,6 +17,7 @@ export class MembersService {
   constructor(
     private readonly memberships: MembershipsRepository,
     private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
     private readonly audit: AuditService,
   ) {}
 
@@ -33,35 +36,34 @@ export class MembersService {
 
   @Transactional()
   async changeRole(scope: TenantScope, userId: string, role: Role) {
-    const member = await this.lockMember(scope, userId);
+    const { member, owners } = await this.lockMember(scope, userId);
     this.assertMayGrant(scope, role);
     if (member.role === role) return { user_id: userId, role };
-    if (member.role === 'owner') await this.assertNotLastOwner(scope);
+    if (member.role === 'owner' && owners <= 1) throw new IdentityError('last_owner');
     await this.memberships.updateRole(scope.tenantId, userId, role);
+    await this.apiKeys.revokeIssuedAbove(scope.tenantId, userId, role);
     await this.audit.record({ action: 'member.role_changed', target: { type: 'user', id: userId }, metadata: { from: member.role, to: role } });
     return { user_id: userId, role };
   }
 
   @Transactional()
   async remove(scope: TenantScope, userId: string): Promise<void> {
-    const member = await this.lockMember(scope, userId);
-    if (member.role === 'owner') await this.assertNotLastOwner(scope);
+    const { member, owners } = await this.lockMember(scope, userId);
+    if (member.role === 'owner' && owners <= 1) throw new IdentityError('last_owner');
     await this.memberships.delete(scope.tenantId, userId);
+    await this.apiKeys.revokeIssuedAbove(scope.tenantId, userId, null);
     await this.audit.record({ action: 'member.removed', target: { type: 'user', id: userId }, metadata: { role: member.role } });
   }
 
-  private async lockMember(scope: TenantScope, userId: string) {
-    const member = await this.memberships.findForUpdate(scope.tenantId, userId);
+  private async lockMember(scope: TenantScope, userId: string): Promise<{ member: Membership; owners: number }> {
+    const members = await this.memberships.lockAll(scope.tenantId);
+    const member = members.find((candidate) => candidate.userId === userId);
     if (!member) throw new IdentityError('member_not_found');
     if (member.role === 'owner' && scope.role !== 'owner') throw new IdentityError('cannot_manage_owner');
-    return member;
+    return { member, owners: members.filter((candidate) => candidate.role === 'owner').length };
   }
 
   private assertMayGrant(scope: TenantScope, role: Role): void {
     if (role === 'owner' && scope.role !== 'owner') throw new IdentityError('cannot_manage_owner');
-  }
-
-  private async assertNotLastOwner(scope: TenantScope): Promise<void> {
-    if ((await this.memberships.countOwnersForUpdate(scope.tenantId)) <= 1) throw new IdentityError('last_owner');
   }
 }

@@ -21,14 +21,12 @@ export class MembershipsRepository {
     return this.memberships.find({ where: { tenantId }, relations: { user: true }, order: { createdAt: 'ASC' } });
   }
 
-  /** Locks the tenant's member rows, so "is this the last owner?" stays true until commit. */
-  findForUpdate(tenantId: string, userId: string): Promise<Membership | null> {
-    return this.memberships.findOne({ where: { tenantId, userId }, lock: { mode: 'pessimistic_write' } });
-  }
-
-  async countOwnersForUpdate(tenantId: string): Promise<number> {
-    const owners = await this.memberships.find({ where: { tenantId, role: 'owner' }, lock: { mode: 'pessimistic_write' } });
-    return owners.length;
+  /**
+   * Locks every member row of the tenant, always in user-id order, so concurrent changes queue
+   * instead of deadlocking, and "is this the last owner?" stays true until commit.
+   */
+  lockAll(tenantId: string): Promise<Membership[]> {
+    return this.memberships.find({ where: { tenantId }, order: { userId: 'ASC' }, lock: { mode: 'pessimistic_write' } });
   }
 
   async insertIfAbsent(tenantId: string, userId: string, role: Role): Promise<boolean> {

@@ -1,4 +1,6 @@
+import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
 import type { VerifiedIdentity } from './auth/jwt-verifier.js';
 import type { User } from './entities/user.entity.js';
 import { IdentityError } from './identity.errors.js';
@@ -6,7 +8,10 @@ import { UsersRepository } from './users.repository.js';
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   /** Finds the user for a verified token, linking an invited user by email, or creates one. */
   async signIn({ subject, email }: VerifiedIdentity): Promise<User> {
@@ -30,9 +35,11 @@ export class UsersService {
     return (await this.users.insertIfAbsent({ subject: null, email: normalized })) ?? (await this.users.findByEmail(normalized))!;
   }
 
+  @Transactional()
   async makeOperator(email: string): Promise<User> {
     const user = await this.findOrInvite(email);
     await this.users.markOperator(user.id);
+    await this.audit.record({ action: 'operator.granted', actor: { type: 'system' }, target: { type: 'user', id: user.id } });
     return { ...user, isOperator: true };
   }
 }

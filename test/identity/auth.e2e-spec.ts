@@ -74,6 +74,24 @@ describe('authentication', () => {
     expect(response.body.role).toBe('member');
   });
 
+  it('never links an invited user through an unverified email, nor stores such an email', async () => {
+    const owner = await t.createTenant('Careful');
+    await t.request('POST', '/tenants/current/members', { token: owner.apiKey, body: { email: 'victim@example.com', role: 'admin' } });
+    const squatter = await t.mintToken('idp|squatter', 'victim@example.com', { email_verified: false });
+    const claim = await t.request('GET', '/tenants/current', { token: squatter, tenantId: owner.tenantId });
+    expect(claim.status).toBe(403);
+    const [user] = await t.query("SELECT email FROM users WHERE subject = 'idp|squatter'");
+    expect(user.email).toBeNull();
+    const [invited] = await t.query("SELECT subject FROM users WHERE email = 'victim@example.com'");
+    expect(invited.subject).toBeNull();
+  });
+
+  it('rejects a token whose sub is not a string', async () => {
+    const token = await new SignJWT({ sub: { id: 1 } } as never).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const response = await t.request('POST', '/tenants', { token, body: { name: 'x' } });
+    expect([response.status, response.body.error.code]).toEqual([401, 'invalid_token']);
+  });
+
   it('uses X-Env for JWT requests and DEFAULT_ENV without it', async () => {
     const token = await t.mintToken('idp|env-user', 'env-user@example.com');
     const created = await t.request('POST', '/tenants', { token, body: { name: 'Env Co' } });

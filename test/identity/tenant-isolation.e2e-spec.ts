@@ -28,6 +28,18 @@ describe('tenant isolation', () => {
   });
   afterAll(() => t.close());
 
+  it('keeps environments apart: a test key cannot see or revoke a live key of its own tenant', async () => {
+    const token = await t.mintToken('idp|two-envs', 'two-envs@example.com');
+    const tenantId = (await t.request('POST', '/tenants', { token, body: { name: 'Two envs' } })).body.id;
+    const live = await t.request('POST', '/tenants/current/api-keys', { token, tenantId, env: 'live', body: { name: 'live', role: 'admin' } });
+    const testKey = (await t.request('POST', '/tenants/current/api-keys', { token, tenantId, env: 'test', body: { name: 'test', role: 'admin' } })).body.key;
+    const listed = await t.request('GET', '/tenants/current/api-keys', { token: testKey });
+    expect(listed.body.map((k: { env: string }) => k.env)).toEqual(['test']);
+    const revoke = await t.request('DELETE', `/tenants/current/api-keys/${live.body.id}`, { token: testKey });
+    expect(revoke.status).toBe(404);
+    expect((await t.request('GET', '/tenants/current', { token: live.body.key })).status).toBe(200);
+  });
+
   describe.each(TENANT_ROUTES.map((route) => [routeName(route), route] as const))('%s', (_name, route) => {
     const path = () => route.path(victim);
 

@@ -85,7 +85,7 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
       return { tenantId: result.tenant_id, apiKey: result.api_key, ownerUserId: result.owner_user_id };
     },
     mintToken(subject, email, claims = {}) {
-      return new SignJWT({ email, ...claims })
+      return new SignJWT({ email, email_verified: email !== undefined, ...claims })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(subject)
         .setExpirationTime('1h')

@@ -16,7 +16,7 @@ export function registerTokenMint(program: Command): void {
         if (!config.jwt.secret) throw new Error('token:mint needs JWT_SECRET (tokens from JWT_JWKS_URL come from your identity provider)');
         const user = await get(UsersService).findOrInvite(options.email);
         const subject = user.subject ?? `dev:${user.email}`;
-        let jwt = new SignJWT({ email: user.email }).setProtectedHeader({ alg: 'HS256' }).setSubject(subject).setIssuedAt().setExpirationTime(TOKEN_LIFETIME);
+        let jwt = new SignJWT({ email: user.email, email_verified: true }).setProtectedHeader({ alg: 'HS256' }).setSubject(subject).setIssuedAt().setExpirationTime(TOKEN_LIFETIME);
         if (config.jwt.issuer) jwt = jwt.setIssuer(config.jwt.issuer);
         if (config.jwt.audience) jwt = jwt.setAudience(config.jwt.audience);
         return { token: await jwt.sign(new TextEncoder().encode(config.jwt.secret)), email: user.email, subject };

@@ -5,6 +5,7 @@ import { IdentityError } from '../identity.errors.js';
 
 export interface VerifiedIdentity {
   subject: string;
+  /** Only an email the identity provider verified; an unverified one could be anyone's. */
   email: string | null;
 }
 
@@ -31,7 +32,10 @@ export class JwtVerifier {
     } catch {
       throw new IdentityError('invalid_token');
     }
-    const email = typeof payload.email === 'string' ? payload.email.toLowerCase() : null;
-    return { subject: payload.sub!, email };
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
+      throw new IdentityError('invalid_token');
+    }
+    const verified = typeof payload.email === 'string' && payload.email_verified === true;
+    return { subject: payload.sub, email: verified ? (payload.email as string).toLowerCase() : null };
   }
 }

@@ -29,6 +29,9 @@ export class ApiKey {
   @Column({ name: 'created_by_user_id', type: 'uuid', nullable: true })
   createdByUserId: string | null;
 
+  @Column({ name: 'created_by_api_key_id', type: 'uuid', nullable: true })
+  createdByApiKeyId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
