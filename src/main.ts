@@ -34,17 +34,18 @@ async function main(): Promise<void> {
   if (generatedJwtSecret) logger.warn('JWT_SECRET is not set: using a development secret generated in the data directory');
 
   const database = await resolveDatabaseServer(config, (message) => logger.info(message));
-  let app: NestFastifyApplication;
+  let app: NestFastifyApplication | undefined;
   try {
     app = await createApp(config, database.url, logger);
+    const stop = stopGracefully(app, database, logger);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await app.listen({ port: config.port, host: '0.0.0.0' });
   } catch (error) {
+    await app?.close().catch(() => undefined);
     await database.stop();
     throw error;
   }
-  const stop = stopGracefully(app, database, logger);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info(`listening on http://localhost:${config.port}`);
 }
 

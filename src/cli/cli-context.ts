@@ -17,7 +17,7 @@ export async function withCliContext<T>(
   run: (get: <S>(type: Type<S>) => S, config: AppConfig) => Promise<T>,
 ): Promise<T> {
   const { config } = loadRuntimeConfig();
-  const database = await resolveDatabaseServer(config, log);
+  const database = await resolveDatabaseServer(config, log, 'cli');
   let app: INestApplicationContext | undefined;
   try {
     app = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error', 'warn'] });

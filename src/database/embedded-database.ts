@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
 import { findFreePort } from './free-port.js';
-import { isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
+import { isPostmasterOf, isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
 import { embeddedBinariesDir, grantPostgresUserPassage } from './postgres-user-access.js';
 
 export interface DatabaseServer {
@@ -16,6 +16,8 @@ export interface DatabaseServer {
 
 export interface EmbeddedDatabaseOptions {
   dataDir: string;
+  /** A `cli` run shares a running server; a `service` owns its server (the default). */
+  role?: OwnerRole;
   databaseName?: string;
   /** Remove the data directory on stop (tests). */
   ephemeral?: boolean;
@@ -31,11 +33,32 @@ function readOrCreatePassword(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-function readOwner(dataDir: string): number | undefined {
+type OwnerRole = 'service' | 'cli';
+
+interface Owner {
+  pid: number;
+  role: OwnerRole;
+}
+
+const ownerFile = (dataDir: string) => path.join(dataDir, 'embedded-postgres.owner');
+
+function readOwner(dataDir: string): Owner | undefined {
   try {
-    return Number(readFileSync(path.join(dataDir, 'embedded-postgres.owner'), 'utf8'));
+    return JSON.parse(readFileSync(ownerFile(dataDir), 'utf8')) as Owner;
   } catch {
     return undefined;
+  }
+}
+
+const OWNER_WAIT_MS = 60_000;
+
+/** Waits for a short-lived CLI run that started the server to finish (it stops the server on exit). */
+async function waitForExit(pid: number, log: (message: string) => void): Promise<void> {
+  log(`embedded Postgres belongs to a CLI run (pid ${pid}); waiting for it to finish`);
+  const deadline = Date.now() + OWNER_WAIT_MS;
+  while (isProcessAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`the CLI run (pid ${pid}) holding the embedded Postgres did not finish within 60 s`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
@@ -67,13 +90,21 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const urlFor = (port: number, db: string) =>
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
 
-  const running = readPostmaster(pgData);
-  if (running && isProcessAlive(running.pid)) {
-    const owner = readOwner(dataDir);
-    if (owner && owner !== process.pid && isProcessAlive(owner)) {
-      log(`embedded Postgres already running for process ${owner}; sharing it on port ${running.port}`);
+  const role = options.role ?? 'service';
+  let running = readPostmaster(pgData);
+  const owner = readOwner(dataDir);
+  if (running && isPostmasterOf(running.pid, pgData) && owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
+    if (role === 'cli') {
+      log(`embedded Postgres already running for process ${owner.pid}; sharing it on port ${running.port}`);
       return { url: urlFor(running.port, databaseName), shared: true, stop: async () => undefined };
     }
+    if (owner.role === 'service') {
+      throw new Error(`another service (pid ${owner.pid}) is already using ${dataDir}; stop it, or give this one its own DATA_DIR`);
+    }
+    await waitForExit(owner.pid, log);
+    running = readPostmaster(pgData);
+  }
+  if (running && isPostmasterOf(running.pid, pgData)) {
     log(`embedded Postgres (pid ${running.pid}) was left running by a process that died; stopping it`);
     await stopPostmaster(running.pid);
   } else if (running) {
@@ -115,7 +146,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     const reason = error instanceof Error ? error.message : 'the server exited during start-up';
     throw new Error(`embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`);
   }
-  writeFileSync(path.join(dataDir, 'embedded-postgres.owner'), String(process.pid));
+  writeFileSync(ownerFile(dataDir), JSON.stringify({ pid: process.pid, role } satisfies Owner));
   await ensureDatabase(urlFor(port, 'postgres'), databaseName);
   log(`embedded Postgres ready on 127.0.0.1:${port}, data in ${pgData}`);
 
@@ -124,7 +155,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     shared: false,
     stop: async () => {
       await server.stop();
-      rmSync(path.join(dataDir, 'embedded-postgres.owner'), { force: true });
+      rmSync(ownerFile(dataDir), { force: true });
       if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
     },
   };

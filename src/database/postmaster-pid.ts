@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
@@ -13,6 +14,28 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
+ * After a reboot or a container restart the pid in a stale `postmaster.pid` may belong to an
+ * unrelated process; only a postgres serving this very data directory counts as ours.
+ */
+export function isPostmasterOf(pid: number, pgData: string): boolean {
+  if (!isProcessAlive(pid)) return false;
+  const commandLine = commandLineOf(pid);
+  return !!commandLine && commandLine.includes('postgres') && commandLine.includes(pgData);
 }
 
 /** `postmaster.pid` holds the server's pid on line 1 and its port on line 4. */

@@ -28,18 +28,59 @@ describe('embedded Postgres', () => {
     await second.stop();
   });
 
-  it('shares the server with the live process that started it', async () => {
+  const ownedBy = (dataDir: string, pid: number, role: 'service' | 'cli') =>
+    writeFileSync(path.join(dataDir, 'embedded-postgres.owner'), JSON.stringify({ pid, role }));
+
+  it('lets a CLI run share the server of a live service', async () => {
     const dataDir = scratch();
     const owner = await startEmbeddedDatabase({ dataDir });
-    const sibling = spawn('sleep', ['30']);
-    writeFileSync(path.join(dataDir, 'embedded-postgres.owner'), String(sibling.pid));
-    const shared = await startEmbeddedDatabase({ dataDir });
+    const service = spawn('sleep', ['30']);
+    ownedBy(dataDir, service.pid!, 'service');
+    const shared = await startEmbeddedDatabase({ dataDir, role: 'cli' });
     expect(shared.shared).toBe(true);
     expect(new URL(shared.url).port).toBe(String(readPostmaster(path.join(dataDir, 'pg'))!.port));
     await shared.stop();
     expect(readPostmaster(path.join(dataDir, 'pg'))).toBeDefined();
-    sibling.kill();
+    service.kill();
     await owner.stop();
+  });
+
+  it('refuses a second service on the same data directory', async () => {
+    const dataDir = scratch();
+    const owner = await startEmbeddedDatabase({ dataDir });
+    const service = spawn('sleep', ['30']);
+    ownedBy(dataDir, service.pid!, 'service');
+    await expect(startEmbeddedDatabase({ dataDir })).rejects.toThrow(/another service \(pid \d+\) is already using/);
+    service.kill();
+    await owner.stop();
+  });
+
+  it('makes a service wait for a CLI run that holds the server, then start its own', async () => {
+    const dataDir = scratch();
+    const cliServer = await startEmbeddedDatabase({ dataDir });
+    const cli = spawn('sleep', ['30']);
+    ownedBy(dataDir, cli.pid!, 'cli');
+    const messages: string[] = [];
+    const starting = startEmbeddedDatabase({ dataDir, log: (m) => messages.push(m) });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messages.join()).toContain('waiting for it to finish');
+    await cliServer.stop();
+    cli.kill();
+    const service = await starting;
+    expect(service.shared).toBe(false);
+    await service.stop();
+  });
+
+  it('leaves alone an unrelated process that now holds a stale pid', async () => {
+    const dataDir = scratch();
+    await (await startEmbeddedDatabase({ dataDir })).stop();
+    const bystander = spawn('sleep', ['30']);
+    writeFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), `${bystander.pid}\n${path.join(dataDir, 'pg')}\n0\n5432\n`);
+    const server = await startEmbeddedDatabase({ dataDir });
+    expect(bystander.exitCode).toBeNull();
+    expect(bystander.killed).toBe(false);
+    bystander.kill();
+    await server.stop();
   });
 
   it('surfaces the server’s own log lines when it cannot start', async () => {

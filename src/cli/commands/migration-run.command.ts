@@ -12,7 +12,7 @@ export function registerMigrationRun(program: Command): void {
     .description('apply pending database migrations (start-up does this too)')
     .action(async () => {
       const { config } = loadRuntimeConfig();
-      const database = await resolveDatabaseServer(config, (message) => process.stderr.write(`${message}\n`));
+      const database = await resolveDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), 'cli');
       const dataSource = new DataSource(dataSourceOptions(database.url));
       try {
         await dataSource.initialize();
