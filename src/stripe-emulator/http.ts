@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { EmulatorContext } from './context.js';
+import { newId } from './ids.js';
+import { OPERATIONS, validateParams } from './params.js';
+import type { StripeObject } from './store.js';
+import { StripeApiError } from './stripe-error.js';
+
+export type Params = Record<string, any>;
+type Handler = (params: Params, path: Record<string, string>, request: FastifyRequest) => StripeObject | Promise<StripeObject>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function expandPath(ctx: EmulatorContext, target: StripeObject, segments: string[]): void {
+  const [head, ...rest] = segments;
+  if (!head || !target || typeof target !== 'object') return;
+  if (head === 'data' && Array.isArray(target.data)) {
+    for (const item of target.data) expandPath(ctx, item, rest);
+    return;
+  }
+  if (typeof target[head] === 'string') {
+    const found = ctx.store.byId(target[head]);
+    if (found) target[head] = structuredClone(found);
+  }
+  expandPath(ctx, target[head], rest);
+}
+
+function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.status(status).header('request-id', newId('req', 14)).header('stripe-version', '2026-10-28.endive').send(body);
+}
+
+/**
+ * Registers one catalogued Stripe operation with what Stripe's edge does around it: injected faults,
+ * parameter validation against the catalogue, idempotency keys, `expand`, and Stripe's error shape.
+ */
+export function operation(app: FastifyInstance, ctx: EmulatorContext, name: string, handler: Handler): void {
+  const spec = OPERATIONS[name];
+  if (!spec) throw new Error(`unknown Stripe operation ${name}`);
+  // One name for every path parameter, so routes that share a prefix never disagree on it.
+  const url = spec.path.replace(/\{\w+\}/g, ':id');
+  app.route({
+    method: spec.method as 'GET' | 'POST' | 'DELETE',
+    url,
+    handler: async (request, reply) => {
+      if (ctx.faults.remaining > 0) {
+        ctx.faults.remaining--;
+        if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
+        return send(reply, 500, new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON());
+      }
+      const params = ((spec.method === 'GET' ? request.query : request.body) ?? {}) as Params;
+      const key = spec.method === 'POST' ? (request.headers['idempotency-key'] as string | undefined) : undefined;
+      const fingerprint = createHash('sha256').update(`${spec.method} ${request.url} ${JSON.stringify(params)}`).digest('hex');
+      try {
+        validateParams(spec, params);
+        const stored = key ? ctx.store.data.idempotency[key] : undefined;
+        if (stored && stored.fingerprint !== fingerprint) {
+          throw new StripeApiError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+        }
+        if (stored) return send(reply.header('idempotent-replayed', 'true'), stored.status, stored.body);
+      } catch (error) {
+        if (error instanceof StripeApiError) return send(reply, error.status, error.toJSON());
+        throw error;
+      }
+      let status = 200;
+      let body: unknown;
+      try {
+        const result = structuredClone(await handler(params, request.params as Record<string, string>, request));
+        for (const path of [].concat(params.expand ?? [])) expandPath(ctx, result, String(path).split('.'));
+        body = result;
+      } catch (error) {
+        if (!(error instanceof StripeApiError)) throw error;
+        status = error.status;
+        body = error.toJSON();
+      }
+      if (key) {
+        ctx.store.data.idempotency[key] = { fingerprint, status, body };
+        ctx.store.changed();
+      }
+      return send(reply, status, body);
+    },
+  });
+}
+
+/** Stripe's list object: newest first, cursor pagination with `starting_after` / `ending_before`, `limit` up to 100. */
+export function listOf(objects: StripeObject[], params: Params, url: string): StripeObject {
+  let items = [...objects].reverse();
+  const limit = Math.min(Math.max(Number(params.limit ?? 10), 1), 100);
+  if (params.starting_after) items = items.slice(items.findIndex((o) => o.id === params.starting_after) + 1);
+  if (params.ending_before) items = items.slice(0, Math.max(items.findIndex((o) => o.id === params.ending_before), 0)).slice(-limit);
+  return { object: 'list', data: items.slice(0, limit), has_more: items.length > limit, url };
+}
+
+export function requireParam(params: Params, name: string): any {
+  if (params[name] === undefined || params[name] === '') {
+    throw new StripeApiError(400, 'invalid_request_error', `Missing required param: ${name}.`, 'parameter_missing', name);
+  }
+  return params[name];
+}
