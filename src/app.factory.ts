@@ -5,18 +5,19 @@ import type { Logger } from 'pino';
 import { requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
+import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 
 export const BODY_LIMIT_BYTES = 1_048_576;
 
 /** Builds the HTTP application; `main.ts` and the end-to-end tests share it. */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: Logger): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, databaseUrl: string, logger: Logger, stripe: StripeSettings | null): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: config.trustProxy,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, logger }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, logger, stripe }), adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoNestLogger));

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
 import { BillingModule } from './billing/billing.module.js';
+import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { createValidationPipe } from './common/http/validation.pipe.js';
@@ -21,11 +22,13 @@ export interface AppModuleOptions {
   config: AppConfig;
   databaseUrl: string;
   logger: Logger;
+  /** Resolved at start-up; null when billing is disabled. */
+  stripe: StripeSettings | null;
 }
 
 @Module({})
 export class AppModule {
-  static forRoot({ config, databaseUrl, logger }: AppModuleOptions): DynamicModule {
+  static forRoot({ config, databaseUrl, logger, stripe }: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -43,7 +46,7 @@ export class AppModule {
         HealthModule,
         AuditModule,
         IdentityModule,
-        BillingModule,
+        BillingModule.forRoot(stripe),
         EntitlementsModule,
         UsageModule,
       ],

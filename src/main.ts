@@ -6,11 +6,12 @@ import { resolveDatabaseServer } from './database/database-server.js';
 import type { DatabaseServer } from './database/embedded-database.js';
 import { createRootLogger } from './observability/logger.factory.js';
 import { loadRuntimeConfig } from './runtime/load-runtime-config.js';
+import { resolveStripe, type StripeRuntime } from './runtime/resolve-stripe.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
-/** Stop accepting, let in-flight requests finish, close the pool, then stop embedded Postgres. */
-function stopGracefully(app: NestFastifyApplication, database: DatabaseServer, logger: Logger) {
+/** Stop accepting, let in-flight requests finish, close the pool, then stop the local Stripe and Postgres. */
+function stopGracefully(app: NestFastifyApplication, database: DatabaseServer, stripe: StripeRuntime, logger: Logger) {
   let stopping = false;
   return async (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -21,6 +22,7 @@ function stopGracefully(app: NestFastifyApplication, database: DatabaseServer, l
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS).unref();
     await app.close();
+    await stripe.stop();
     await database.stop();
     logger.info('stopped');
     process.exit(0);
@@ -34,15 +36,18 @@ async function main(): Promise<void> {
   if (generatedJwtSecret) logger.warn('JWT_SECRET is not set: using a development secret generated in the data directory');
 
   const database = await resolveDatabaseServer(config, (message) => logger.info(message));
+  let stripe: StripeRuntime | undefined;
   let app: NestFastifyApplication | undefined;
   try {
-    app = await createApp(config, database.url, logger);
-    const stop = stopGracefully(app, database, logger);
+    stripe = await resolveStripe(config, (message) => logger.warn(message));
+    app = await createApp(config, database.url, logger, stripe.settings);
+    const stop = stopGracefully(app, database, stripe, logger);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     await app.listen({ port: config.port, host: '0.0.0.0' });
   } catch (error) {
     await app?.close().catch(() => undefined);
+    await stripe?.stop();
     await database.stop();
     throw error;
   }

@@ -25,3 +25,29 @@ export const PLANS: readonly Plan[] = [
   { id: 'pro', name: 'Pro', priceCents: 2999, currency: 'usd', interval: 'month', monthlyCharacters: 1_000_000, requestsPerHour: 1_000, features: PRO_FEATURES },
   { id: 'enterprise', name: 'Enterprise', priceCents: 9999, currency: 'usd', interval: 'month', monthlyCharacters: 10_000_000, requestsPerHour: null, features: ENTERPRISE_FEATURES },
 ];
+
+/** Pay-as-you-go: usage past the monthly quota, billed through a Stripe Billing Meter. */
+export const OVERAGE = { unitAmountCents: 10, perCharacters: 1_000 } as const;
+
+/** Stable lookup keys, so provisioning finds its own prices again in any Stripe account. */
+export const PRICE_LOOKUP_KEYS = {
+  starter: 'plan_starter_monthly',
+  pro: 'plan_pro_monthly',
+  enterprise: 'plan_enterprise_monthly',
+  overage: 'overage_per_1000_characters',
+} as const;
+
+export type PricedItem = keyof typeof PRICE_LOOKUP_KEYS;
+
+/** The Stripe events the webhook processes; endpoints are registered for these only. */
+export const WEBHOOK_EVENT_TYPES = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'customer.subscription.paused',
+  'customer.subscription.resumed',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
+];

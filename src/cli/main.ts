@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerMigrationRun } from './commands/migration-run.command.js';
 import { registerOperatorCreate } from './commands/operator-create.command.js';
+import { registerStripeSetup } from './commands/stripe-setup.command.js';
 import { registerTenantCreate } from './commands/tenant-create.command.js';
 import { registerTokenMint } from './commands/token-mint.command.js';
 
@@ -9,6 +10,7 @@ registerTenantCreate(program);
 registerOperatorCreate(program);
 registerTokenMint(program);
 registerMigrationRun(program);
+registerStripeSetup(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -26,6 +26,15 @@ const describe = (error: ValidationError) => {
   return `${error.property}: ${problems}${got}`;
 };
 
+const STRIPE_REQUIRED_IN_PRODUCTION = [
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_PRICE_STARTER',
+  'STRIPE_PRICE_PRO',
+  'STRIPE_PRICE_ENTERPRISE',
+  'STRIPE_PRICE_OVERAGE',
+] as const;
+
 function crossFieldProblems(env: EnvironmentVariables): string[] {
   const problems: string[] = [];
   // A shared identity provider signs tokens for many applications: only iss and aud tell ours apart.
@@ -36,6 +45,9 @@ function crossFieldProblems(env: EnvironmentVariables): string[] {
     problems.push('JWT_SECRET or JWT_JWKS_URL: one is required in production to verify user tokens');
   }
   if (!env.APP_URL) problems.push('APP_URL: required in production (checkout and portal redirects return there)');
+  if (env.ENABLE_BILLING === false) return problems;
+  const stripeHint = 'required in production while ENABLE_BILLING is true (`npm run stripe:setup` writes the prices)';
+  for (const name of STRIPE_REQUIRED_IN_PRODUCTION) if (!env[name]) problems.push(`${name}: ${stripeHint}`);
   return problems;
 }
 

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BillingModule } from '../billing/billing.module.js';
 
-/** Entitlements per tenant and env; reads plan limits from the billing catalog. */
-@Module({
-  imports: [BillingModule],
-})
+/** Entitlements per tenant and env; plan limits come from the (global) billing module's catalog. */
+@Module({})
 export class EntitlementsModule {}

@@ -13,9 +13,17 @@ const parseForm = (text: string) => qs.parse(text, { depth: 10, arrayLimit: 100,
 
 const maskKey = (key: string) => `${key.slice(0, 8)}${'*'.repeat(Math.max(key.length - 12, 4))}${key.slice(-4)}`;
 
-/** Stripe's auth: a Bearer secret key on every /v1 request, answered in Stripe's 401 shape. */
+/** The secret key from `Bearer <key>`, or from `Basic base64(<key>:)` as `curl -u sk_test_…:` sends it. */
+function secretKeyOf(authorization = ''): string | undefined {
+  const bearer = /^Bearer (.+)$/.exec(authorization)?.[1];
+  if (bearer) return bearer;
+  const basic = /^Basic (.+)$/.exec(authorization)?.[1];
+  return basic ? Buffer.from(basic, 'base64').toString('utf8').split(':')[0] || undefined : undefined;
+}
+
+/** Stripe's auth: a secret key on every /v1 request, answered in Stripe's 401 shape. */
 function authenticate(ctx: EmulatorContext, authorization: string | undefined): StripeApiError | undefined {
-  const key = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  const key = secretKeyOf(authorization);
   if (!key) {
     return new StripeApiError(401, 'invalid_request_error', 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').');
   }

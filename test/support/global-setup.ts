@@ -23,7 +23,8 @@ const withDatabase = (url: string, name: string) => Object.assign(new URL(url), 
 /** One real Postgres per run (embedded, or TEST_DATABASE_URL); each test file clones a migrated template. */
 export default async function setup(project: TestProject) {
   // The process-level tests run the built service and CLI exactly as `npm start` does.
-  execSync('npm run --silent build', { stdio: 'inherit' });
+  // TEST_SKIP_BUILD=1 reuses dist/ (e.g. two suites running at once must not rebuild it under each other).
+  if (process.env.TEST_SKIP_BUILD !== '1') execSync('npm run --silent build', { stdio: 'inherit' });
   let server: DatabaseServer | undefined;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
+import type { StripeSettings } from '../../src/billing/stripe/stripe-settings.js';
 import type { AppConfig } from '../../src/config/app-config.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { TenantsService } from '../../src/identity/tenants.service.js';
@@ -43,12 +44,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string): Promise<TestApp> {
+/**
+ * Boots the app in-process on its own database. Billing is off unless `stripe` (usually a test's
+ * own emulator) is given, so no test reaches a Stripe it did not set up.
+ */
+export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string, stripe: StripeSettings | null = null): Promise<TestApp> {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: database.url, LOG_LEVEL: 'info', ...env });
+  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: database.url, LOG_LEVEL: 'info', ENABLE_BILLING: String(!!stripe), ...env });
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
-  const app = await createApp(config, database.url, createRootLogger(config, sink as unknown as pino.DestinationStream));
+  const app = await createApp(config, database.url, createRootLogger(config, sink as unknown as pino.DestinationStream), stripe);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;

@@ -1,0 +1,32 @@
+import { AppError } from '../../common/errors/app-error.js';
+import { BillingError } from '../billing.errors.js';
+
+interface StripeSdkError {
+  type?: string;
+  message?: string;
+  code?: string;
+  param?: string;
+  statusCode?: number;
+}
+
+const isStripeSdkError = (error: unknown): error is StripeSdkError =>
+  typeof error === 'object' && error !== null && typeof (error as StripeSdkError).type === 'string' && String((error as StripeSdkError).type).startsWith('Stripe');
+
+/** The result label for metrics, and our own coded error for callers. */
+export function mapStripeError(error: unknown): { result: string; error: AppError } {
+  if (!isStripeSdkError(error)) return { result: 'error', error: new BillingError('stripe_unavailable') };
+  switch (error.type) {
+    case 'StripeCardError':
+      return { result: 'card_declined', error: new BillingError('card_declined', error.message, { decline_code: error.code }) };
+    case 'StripeInvalidRequestError':
+      return { result: 'invalid_request', error: new BillingError('stripe_invalid_request', error.message, error.param ? { param: error.param } : {}) };
+    case 'StripeIdempotencyError':
+      return { result: 'idempotency_error', error: new BillingError('idempotency_conflict') };
+    case 'StripeAuthenticationError':
+    case 'StripePermissionError':
+      return { result: 'auth_error', error: new BillingError('stripe_misconfigured') };
+    default:
+      // Connection errors, timeouts, rate limits and Stripe's own 5xx: nothing we can fix by retrying the same call now.
+      return { result: 'unavailable', error: new BillingError('stripe_unavailable') };
+  }
+}

@@ -1,0 +1,14 @@
+/** How this process reaches Stripe, resolved at start-up (configured Stripe, or the local emulator). */
+export interface StripeSettings {
+  secretKey: string;
+  /** Unset means api.stripe.com. */
+  apiBase?: string;
+  webhookSecrets: string[];
+  mode: 'test' | 'live';
+  /** True when start-up runs the local emulator: plans are provisioned into it on boot. */
+  emulated: boolean;
+}
+
+export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
+
+export const stripeModeOf = (secretKey: string): 'test' | 'live' => (/^(sk|rk)_live_/.test(secretKey) ? 'live' : 'test');

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { WEBHOOK_EVENT_TYPES } from '../billing/plans.js';
+import { type StripeSettings, stripeModeOf } from '../billing/stripe/stripe-settings.js';
+import type { AppConfig } from '../config/app-config.js';
+import { startStripeEmulator } from '../stripe-emulator/emulator.js';
+
+export interface StripeRuntime {
+  settings: StripeSettings | null;
+  stop(): Promise<void>;
+}
+
+const PREFERRED_EMULATOR_PORT = 12111;
+
+async function startLocalEmulator(config: AppConfig) {
+  const options = { stateFile: path.join(config.dataDir, 'stripe-emulator.json') };
+  try {
+    return await startStripeEmulator({ ...options, port: PREFERRED_EMULATOR_PORT });
+  } catch {
+    return startStripeEmulator({ ...options, port: 0 });
+  }
+}
+
+/**
+ * Billing disabled: no Stripe. A configured key: that Stripe (or STRIPE_API_BASE). No key outside
+ * production: the local emulator, in this process, with its webhooks pointed at this service.
+ */
+export async function resolveStripe(config: AppConfig, log: (message: string) => void): Promise<StripeRuntime> {
+  const { billing } = config;
+  const none = async () => undefined;
+  if (!billing.enabled) return { settings: null, stop: none };
+  if (billing.stripeSecretKey) {
+    const settings = { secretKey: billing.stripeSecretKey, apiBase: billing.stripeApiBase, webhookSecrets: billing.webhookSecrets, mode: stripeModeOf(billing.stripeSecretKey), emulated: false };
+    return { settings, stop: none };
+  }
+  const emulator = await startLocalEmulator(config);
+  const webhookSecret = emulator.addWebhookEndpoint(`http://127.0.0.1:${config.port}/billing/webhook`, WEBHOOK_EVENT_TYPES);
+  log(
+    `STRIPE_SECRET_KEY is not set: billing runs against the local Stripe emulator at ${emulator.url} ` +
+      `(test mode, state in ${path.join(config.dataDir, 'stripe-emulator.json')}); its webhooks go to this service. ` +
+      'Set STRIPE_SECRET_KEY to use a real Stripe account.',
+  );
+  return {
+    settings: { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret], mode: 'test', emulated: true },
+    stop: () => emulator.stop(),
+  };
+}
