@@ -36,7 +36,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses production without JWT settings', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com' });
+    const problems = problemsOf({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com', ENABLE_BILLING: 'false' });
     expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWT_JWKS_URL: one is required in production/)]);
   });
 
@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       JWT_ISSUER: 'https://idp.example.com/',
       JWT_AUDIENCE: 'billing-api',
       APP_URL: 'https://b.example.com',
+      ENABLE_BILLING: 'false',
     });
     expect(config.isProduction).toBe(true);
   });
@@ -114,5 +115,24 @@ describe('loadConfig edge cases', () => {
     ['10.0.0.0/8,127.0.0.1', ['10.0.0.0/8', '127.0.0.1']],
   ])('parses TRUST_PROXY=%s', (value, expected) => {
     expect(loadConfig(value ? { TRUST_PROXY: value } : {}).trustProxy).toEqual(expected);
+  });
+});
+
+describe('production billing settings', () => {
+  const production = { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'j'.repeat(40) };
+
+  it('names every missing Stripe setting', () => {
+    expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual([
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_PRICE_STARTER',
+      'STRIPE_PRICE_PRO',
+      'STRIPE_PRICE_ENTERPRISE',
+      'STRIPE_PRICE_OVERAGE',
+    ]);
+  });
+
+  it('needs none of them with ENABLE_BILLING=false', () => {
+    expect(loadConfig({ ...production, ENABLE_BILLING: 'false' }).billing.enabled).toBe(false);
   });
 });

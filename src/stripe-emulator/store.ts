@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { resourceMissing } from './stripe-error.js';
 
 export type StripeObject = Record<string, any>;
@@ -56,6 +57,7 @@ export class EmulatorStore {
   private saveTimer?: NodeJS.Timeout;
 
   constructor(private readonly file?: string) {
+    if (file) mkdirSync(path.dirname(file), { recursive: true });
     this.data = file && existsSync(file) ? { ...emptyData(), ...JSON.parse(readFileSync(file, 'utf8')) } : emptyData();
   }
 

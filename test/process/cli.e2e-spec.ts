@@ -55,7 +55,7 @@ describe('operator CLI', () => {
   });
 
   it('token:mint is refused in production', async () => {
-    const result = await cli(['token:mint', '--email', 'x@example.com'], { NODE_ENV: 'production', APP_URL: 'https://b.example.com' });
+    const result = await cli(['token:mint', '--email', 'x@example.com'], { NODE_ENV: 'production', APP_URL: 'https://b.example.com', ENABLE_BILLING: 'false' });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('refused when NODE_ENV=production');
   });

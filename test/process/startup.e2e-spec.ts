@@ -12,6 +12,9 @@ describe('start-up refuses bad configuration, naming the variable', () => {
     ['a malformed DATABASE_URL', { DATABASE_URL: 'postgres//nohost' }, 'DATABASE_URL'],
     ['an invalid PORT', { PORT: 'eighty' }, 'PORT'],
     ['production without JWT settings', { NODE_ENV: 'production', APP_URL: 'https://b.example.com' }, 'JWT_SECRET or JWT_JWKS_URL'],
+    ['production without a Stripe key', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40) }, 'STRIPE_SECRET_KEY'],
+    ['production without a webhook secret', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_abcdefgh' }, 'STRIPE_WEBHOOK_SECRET'],
+    ['production without prices', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_abcdefgh' }, 'STRIPE_PRICE_PRO'],
   ])('%s', async (_name, env, variable) => {
     const run = runNode('dist/src/main.js', [], env, scratchDir());
     expect(await run.exited).toBe(78);
@@ -67,6 +70,8 @@ describe('the service on embedded Postgres', () => {
     await service.waitForHealth();
     expect(existsSync(path.join(pgData, 'PG_VERSION'))).toBe(true);
     expect(service.output()).toContain('initialising embedded Postgres');
+    expect(service.output()).toContain('billing runs against the local Stripe emulator');
+    expect(service.output()).toContain('plans provisioned into the local Stripe emulator (5 created)');
     const pid = postmasterPid();
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
@@ -77,6 +82,7 @@ describe('the service on embedded Postgres', () => {
     const service = await startService({}, cwd);
     await service.waitForHealth();
     expect(service.output()).not.toContain('initialising embedded Postgres');
+    expect(service.output()).toContain('plans provisioned into the local Stripe emulator (0 created)');
     service.child.kill('SIGINT');
     expect(await service.exited).toBe(0);
   });

@@ -53,7 +53,7 @@ export class PlanProvisioner {
             },
             options,
           ),
-        `setup:price:${lookupKey}:${plan.priceCents}`,
+        `setup:price:${lookupKey}:${plan.priceCents}:${current?.id ?? 'first'}`,
       );
       prices[plan.id as PricedItem] = price.id;
       created.push(`${lookupKey} (${price.id})`);
@@ -107,7 +107,7 @@ export class PlanProvisioner {
           },
           options,
         ),
-      `setup:price:${PRICE_LOOKUP_KEYS.overage}:${meterId}`,
+      `setup:price:${PRICE_LOOKUP_KEYS.overage}:${meterId}:${transfer}`,
     );
     created.push(`${PRICE_LOOKUP_KEYS.overage} (${price.id})`);
     return price.id;

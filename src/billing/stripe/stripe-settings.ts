@@ -7,6 +7,8 @@ export interface StripeSettings {
   mode: 'test' | 'live';
   /** True when start-up runs the local emulator: plans are provisioned into it on boot. */
   emulated: boolean;
+  /** Per-attempt timeout; 10 s unless a test wants to see a hang end sooner. */
+  timeoutMs?: number;
 }
 
 export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
