@@ -81,18 +81,30 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
   });
 }
 
-/** Stripe's list object: newest first, cursor pagination with `starting_after` / `ending_before`, `limit` up to 100. */
+/** Stripe's list object: newest first, cursor pagination with `starting_after` / `ending_before`, `limit` 1 to 100. */
 export function listOf(objects: StripeObject[], params: Params, url: string): StripeObject {
-  let items = [...objects].reverse();
-  const limit = Math.min(Math.max(Number(params.limit ?? 10), 1), 100);
-  if (params.starting_after) items = items.slice(items.findIndex((o) => o.id === params.starting_after) + 1);
-  if (params.ending_before) items = items.slice(0, Math.max(items.findIndex((o) => o.id === params.ending_before), 0)).slice(-limit);
-  return { object: 'list', data: items.slice(0, limit), has_more: items.length > limit, url };
+  const limit = params.limit === undefined ? 10 : Number(params.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new StripeApiError(400, 'invalid_request_error', `Invalid integer: ${params.limit}. This value must be between 1 and 100.`, 'parameter_invalid_integer', 'limit');
+  }
+  const items = [...objects].reverse();
+  const cursor = (param: 'starting_after' | 'ending_before') => {
+    const index = items.findIndex((o) => o.id === params[param]);
+    if (index < 0) throw new StripeApiError(400, 'invalid_request_error', `No such object: '${params[param]}'`, 'resource_missing', param);
+    return index;
+  };
+  if (params.ending_before) {
+    const before = items.slice(0, cursor('ending_before'));
+    return { object: 'list', data: before.slice(-limit), has_more: before.length > limit, url };
+  }
+  const after = params.starting_after ? items.slice(cursor('starting_after') + 1) : items;
+  return { object: 'list', data: after.slice(0, limit), has_more: after.length > limit, url };
 }
 
-export function requireParam(params: Params, name: string): any {
+/** `display` names a nested param as Stripe does, e.g. `line_items[0][price]`. */
+export function requireParam(params: Params, name: string, display = name): any {
   if (params[name] === undefined || params[name] === '') {
-    throw new StripeApiError(400, 'invalid_request_error', `Missing required param: ${name}.`, 'parameter_missing', name);
+    throw new StripeApiError(400, 'invalid_request_error', `Missing required param: ${display}.`, 'parameter_missing', display);
   }
   return params[name];
 }

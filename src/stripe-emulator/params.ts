@@ -46,6 +46,16 @@ function checkType(spec: ParamSpec, leaf: Leaf): void {
 
 const isUnder = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`);
 
+/** operations.json leaves out arrays of objects; these are the fields Stripe accepts in each element. */
+const SUBSCRIPTION_ITEM_FIELDS = ['billing_thresholds', 'clear_usage', 'current_trial', 'deleted', 'discounts', 'id', 'metadata', 'plan', 'price', 'price_data', 'quantity', 'tax_rates'];
+const ELEMENT_FIELDS: Record<string, string[]> = {
+  line_items: ['adjustable_quantity', 'metadata', 'price', 'price_data', 'quantity', 'tax_rates'],
+  items: SUBSCRIPTION_ITEM_FIELDS,
+  'subscription_details.items': SUBSCRIPTION_ITEM_FIELDS,
+};
+
+const unknownParameter = (display: string) => new StripeApiError(400, 'invalid_request_error', `Received unknown parameter: ${display}`, 'parameter_unknown', display);
+
 /** Rejects what Stripe rejects: unknown parameters, malformed integers and booleans, values outside an enum. */
 export function validateParams(operation: OperationSpec, params: Record<string, unknown>): void {
   const known = Object.keys(operation.params);
@@ -55,13 +65,18 @@ export function validateParams(operation: OperationSpec, params: Record<string, 
       checkType(spec, leaf);
       continue;
     }
-    if (operation.containers.some((container) => isUnder(leaf.path, container))) continue;
+    const container = operation.containers.find((name) => isUnder(leaf.path, name));
+    if (container) {
+      const field = leaf.path.slice(container.length + 1).split('.')[0];
+      if (field && ELEMENT_FIELDS[container] && !ELEMENT_FIELDS[container].includes(field)) throw unknownParameter(leaf.display);
+      continue;
+    }
     const segments = leaf.path.split('.');
     const opaqueParent = segments
       .slice(0, -1)
       .map((_, i) => segments.slice(0, i + 1).join('.'))
       .some((prefix) => operation.params[prefix] && !known.some((name) => name.startsWith(`${prefix}.`)));
     if (opaqueParent) continue;
-    throw new StripeApiError(400, 'invalid_request_error', `Received unknown parameter: ${leaf.display}`, 'parameter_unknown', leaf.display);
+    throw unknownParameter(leaf.display);
   }
 }

@@ -113,6 +113,6 @@ describe('StripeGateway', () => {
     expect(byLabels('customers.list', 'unavailable')).toBe(1);
     expect(byLabels('customers.create', 'invalid_request')).toBe(1);
     const histogram = await register.getSingleMetric('stripe_api_request_duration_seconds')!.get();
-    expect(histogram.values.some((v) => v.labels.operation === 'customers.list' && v.metricName?.endsWith('_count'))).toBe(true);
+    expect(histogram.values.some((v) => v.labels.operation === 'customers.list' && v.labels.result === 'ok')).toBe(true);
   });
 });

@@ -21,7 +21,10 @@ function registerSubscriptions(app: FastifyInstance, ctx: EmulatorContext): void
   });
   operation(app, ctx, 'V1SubscriptionsUpdate', (params, { id }) => {
     const subscription = find(id);
-    if (subscription.status === 'canceled') throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'resource_missing');
+    const onlyMetadata = Object.keys(params).every((key) => key === 'metadata' || key === 'expand');
+    if (subscription.status === 'canceled' && !onlyMetadata) {
+      throw invalidRequest('A canceled subscription can only update its cancellation_details and metadata.', undefined, 'subscription_canceled');
+    }
     return ctx.subscriptions.update(subscription, params);
   });
   operation(app, ctx, 'V1SubscriptionsCancel', (_, { id }) => ctx.subscriptions.cancelNow(find(id)));
@@ -63,7 +66,7 @@ function registerMeters(app: FastifyInstance, ctx: EmulatorContext): void {
       status_transitions: { deactivated_at: null },
       livemode: false,
       customer_mapping: { event_payload_key: params.customer_mapping?.event_payload_key ?? 'stripe_customer_id', type: 'by_id' },
-      default_aggregation: { formula: requireParam(params.default_aggregation ?? {}, 'formula') },
+      default_aggregation: { formula: requireParam(params.default_aggregation ?? {}, 'formula', 'default_aggregation[formula]') },
       value_settings: { event_payload_key: params.value_settings?.event_payload_key ?? 'value' },
     }));
   });

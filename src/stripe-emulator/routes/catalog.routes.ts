@@ -9,7 +9,7 @@ import { invalidRequest } from '../stripe-error.js';
 const metadataOf = (params: Params) => (params.metadata ?? {}) as Record<string, string>;
 
 function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
-  const productId = params.product ?? createProduct(ctx, { name: requireParam(params.product_data ?? {}, 'name') }).id;
+  const productId = params.product ?? createProduct(ctx, { name: requireParam(params.product_data ?? {}, 'name', 'product_data[name]') }).id;
   ctx.store.get('products', productId, 'product', 'product');
   const lookupKey = params.lookup_key ?? null;
   const holder = lookupKey && Object.values(ctx.store.collection('prices')).find((p) => p.lookup_key === lookupKey);

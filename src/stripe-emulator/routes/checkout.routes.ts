@@ -19,7 +19,7 @@ function createSession(ctx: EmulatorContext, params: Params): StripeObject {
   if (requireParam(params, 'mode') !== 'subscription') throw invalidRequest('The emulator serves mode=subscription only.', 'mode');
   const lineItems = [].concat(requireParam(params, 'line_items')) as Array<{ price?: string; quantity?: string }>;
   const order = lineItems.map((item, index) => {
-    const price = ctx.store.get('prices', requireParam(item, 'price'), 'price', `line_items[${index}][price]`);
+    const price = ctx.store.get('prices', requireParam(item, 'price', `line_items[${index}][price]`), 'price', `line_items[${index}][price]`);
     if (!price.recurring) throw invalidRequest('In subscription mode every line item needs a recurring price.', `line_items[${index}][price]`);
     if (isMetered(price) && item.quantity !== undefined) throw invalidRequest('Quantity cannot be set for a metered price.', `line_items[${index}][quantity]`);
     return { price: price.id, quantity: Number(item.quantity ?? 1) };
@@ -71,9 +71,7 @@ function expire(ctx: EmulatorContext, session: StripeObject): StripeObject {
 /** Paying on the hosted page: a subscription, its first invoice, and Stripe's events, or a decline and nothing. */
 function complete(ctx: EmulatorContext, session: StripeObject, behaviour: CardBehaviour): void {
   const order = ctx.store.data.checkout_orders[session.id];
-  const customer = session.customer
-    ? ctx.store.get('customers', session.customer, 'customer')
-    : ctx.store.put('customers', withShape('customer', { id: newId('cus', 14), object: 'customer', email: session.customer_email, balance: 0, created: ctx.clock.now(), livemode: false, metadata: {} }));
+  const customer = session.customer ? ctx.store.get('customers', session.customer, 'customer') : createCustomer(ctx, session.customer_email);
   ctx.store.data.customer_cards[customer.id] = behaviour;
   const lines = order.line_items.map((line) => ({ price: ctx.store.get('prices', line.price, 'price'), quantity: line.quantity }));
   const subscription = ctx.subscriptions.create(customer.id, lines, order.subscription_metadata);
@@ -87,6 +85,12 @@ function complete(ctx: EmulatorContext, session: StripeObject, behaviour: CardBe
   });
   ctx.store.changed();
   ctx.events.emit('checkout.session.completed', session);
+}
+
+function createCustomer(ctx: EmulatorContext, email: string | null): StripeObject {
+  const customer = ctx.store.put('customers', withShape('customer', { id: newId('cus', 14), object: 'customer', email, balance: 0, created: ctx.clock.now(), livemode: false, metadata: {} }));
+  ctx.events.emit('customer.created', customer);
+  return customer;
 }
 
 function linesOf(ctx: EmulatorContext, sessionId: string) {
