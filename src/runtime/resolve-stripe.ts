@@ -11,12 +11,13 @@ export interface StripeRuntime {
 
 const PREFERRED_EMULATOR_PORT = 12111;
 
+/** On 12111 with the shared state file; if that port is taken (say by `npm run stripe:emulator` on the
+ *  same state file), on a free port with a state file of its own, so two emulators never overwrite one. */
 async function startLocalEmulator(config: AppConfig) {
-  const options = { stateFile: path.join(config.dataDir, 'stripe-emulator.json') };
   try {
-    return await startStripeEmulator({ ...options, port: PREFERRED_EMULATOR_PORT });
+    return await startStripeEmulator({ stateFile: path.join(config.dataDir, 'stripe-emulator.json'), port: PREFERRED_EMULATOR_PORT });
   } catch {
-    return startStripeEmulator({ ...options, port: 0 });
+    return startStripeEmulator({ stateFile: path.join(config.dataDir, `stripe-emulator-${process.pid}.json`), port: 0 });
   }
 }
 

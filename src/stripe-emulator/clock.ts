@@ -7,12 +7,16 @@ import { unixNow } from './ids.js';
 export class Clock {
   private offsetSeconds = 0;
 
+  /** Told whenever the clock moves, so the offset is persisted with the state it belongs to. */
+  constructor(private readonly onMove: (offset: number) => void = () => undefined) {}
+
   now(): number {
     return unixNow() + this.offsetSeconds;
   }
 
   advanceTo(timestamp: number): void {
     this.offsetSeconds = Math.max(this.offsetSeconds, timestamp - unixNow());
+    this.onMove(this.offsetSeconds);
   }
 
   get offset(): number {

@@ -42,7 +42,10 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   const host = options.host ?? '127.0.0.1';
   const secretKey = options.secretKey ?? DEFAULT_EMULATOR_KEY;
   const store = new EmulatorStore(options.stateFile);
-  const clock = new Clock();
+  const clock = new Clock((offset) => {
+    store.data.clock_offset = offset;
+    store.changed();
+  });
   clock.restore(store.data.clock_offset);
   const dispatcher = new WebhookDispatcher(options.webhooks);
   const events = new EventBus(store, clock, dispatcher);

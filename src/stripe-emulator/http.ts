@@ -47,7 +47,8 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
         if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
         return send(reply, 500, new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON());
       }
-      const params = ((spec.method === 'GET' ? request.query : request.body) ?? {}) as Params;
+      // The SDK sends GET and DELETE parameters in the query string.
+      const params = ((spec.method === 'POST' ? request.body : request.query) ?? {}) as Params;
       const key = spec.method === 'POST' ? (request.headers['idempotency-key'] as string | undefined) : undefined;
       const fingerprint = createHash('sha256').update(`${spec.method} ${request.url} ${JSON.stringify(params)}`).digest('hex');
       try {

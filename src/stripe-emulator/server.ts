@@ -39,6 +39,11 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
     const error = authenticate(ctx, request.headers.authorization);
     if (error) return reply.status(401).header('www-authenticate', 'Bearer realm="Stripe"').send(error.toJSON());
   });
+  app.setErrorHandler((error, _request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    const shaped = status < 500 ? new StripeApiError(status, 'invalid_request_error', (error as Error).message) : new StripeApiError(500, 'api_error', 'An unknown error occurred in the emulator.');
+    return reply.status(shaped.status).send(shaped.toJSON());
+  });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send(new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).`).toJSON()),
   );

@@ -99,7 +99,8 @@ export class EmulatorStore {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.file) return;
-    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.data));
+    // Holds webhook signing secrets: readable by its owner only.
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.data), { mode: 0o600 });
     renameSync(`${this.file}.tmp`, this.file);
   }
 }

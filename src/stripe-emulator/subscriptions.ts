@@ -49,7 +49,8 @@ export class Subscriptions {
       id,
       object: 'subscription',
       customer: customerId,
-      status: 'active',
+      // As in Stripe: incomplete until the first invoice is paid, then updated to active.
+      status: 'incomplete',
       items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
       metadata,
       created: now,
@@ -71,6 +72,7 @@ export class Subscriptions {
     this.store.put('subscriptions', subscription);
     this.events.emit('customer.subscription.created', subscription);
     this.invoices.finalizeAndPay(invoice, 'success');
+    this.setStatus(subscription, 'active');
     return subscription;
   }
 
@@ -82,9 +84,10 @@ export class Subscriptions {
     const prorations = behaviour === 'none' ? [] : prorationLines(this.store, subscription, changes, at);
     const period = periodOf(subscription);
     const next = { start: period.end, end: addMonth(period.end) };
-    const lines = behaviour === 'always_invoice' ? prorations : [...this.pendingLines(subscription), ...prorations, ...periodLines(this.store, subscription, items, next)];
+    const upcoming = [...this.pendingLines(subscription), ...this.usageLines(subscription, period), ...prorations, ...periodLines(this.store, subscription, items, next)];
+    const lines = behaviour === 'always_invoice' ? prorations : upcoming;
     const preview = this.invoices.build(subscription, lines, behaviour === 'always_invoice' ? 'subscription_update' : 'upcoming', false);
-    preview.subscription_proration_date = at;
+    preview.parent.subscription_details.subscription_proration_date = at;
     return preview;
   }
 
@@ -146,6 +149,14 @@ export class Subscriptions {
   private renew(subscription: StripeObject, forced?: PaymentOutcome): void {
     const period = periodOf(subscription);
     if (subscription.cancel_at_period_end) {
+      // The last period's metered usage and any pending prorations are still invoiced.
+      const finalLines = [...this.usageLines(subscription, period), ...this.pendingLines(subscription)].filter((line) => line.amount !== 0);
+      delete this.store.data.pending_lines[subscription.id];
+      if (finalLines.length > 0) {
+        const invoice = this.invoices.build(subscription, finalLines, 'subscription_cycle');
+        subscription.latest_invoice = invoice.id;
+        this.invoices.finalizeAndPay(invoice, this.invoices.outcomeFor(subscription.customer, forced));
+      }
       Object.assign(subscription, { status: 'canceled', ended_at: period.end, cancel_at_period_end: false });
       this.store.changed();
       this.events.emit('customer.subscription.deleted', subscription);

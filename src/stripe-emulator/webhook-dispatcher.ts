@@ -65,6 +65,7 @@ export class WebhookDispatcher {
     this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.shuffleBuffer = [];
   }
 
   private schedule(delivery: Delivery, delayMs: number): void {
@@ -102,6 +103,7 @@ export class WebhookDispatcher {
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signPayload(payload, endpoint.secret), 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
         body: payload,
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
       record.status = response.status;

@@ -67,6 +67,7 @@ describe('Stripe emulator: subscriptions', () => {
 
     it('refuses an upgrade the card declines with error_if_incomplete, leaving the subscription as it was', async () => {
       const subscription = await subscribe(basic, CARD_FAILS_LATER);
+      const updatesBefore = (await eventsFor('customer.subscription.updated', subscription.id)).length;
       const upgrade = stripe.subscriptions.update(subscription.id, {
         items: [{ id: subscription.items.data[0].id, price: pro.id }],
         proration_behavior: 'always_invoice',
@@ -74,7 +75,18 @@ describe('Stripe emulator: subscriptions', () => {
       });
       await expect(upgrade).rejects.toMatchObject({ statusCode: 402, type: 'StripeCardError', code: 'card_declined' });
       expect(await stripe.subscriptions.retrieve(subscription.id)).toEqual(subscription);
-      expect(await eventsFor('customer.subscription.updated', subscription.id)).toEqual([]);
+      expect(await eventsFor('customer.subscription.updated', subscription.id)).toHaveLength(updatesBefore);
+    });
+  });
+
+  describe('creation through Checkout', () => {
+    it('starts incomplete and turns active once the first invoice is paid, as Stripe does', async () => {
+      const subscription = await subscribe(basic);
+      const [created] = await eventsFor('customer.subscription.created', subscription.id);
+      const [activated] = await eventsFor('customer.subscription.updated', subscription.id);
+      expect(created.data.object.status).toBe('incomplete');
+      expect(activated.data.object.status).toBe('active');
+      expect(activated.data.previous_attributes).toMatchObject({ status: 'incomplete' });
     });
   });
 
@@ -83,7 +95,8 @@ describe('Stripe emulator: subscriptions', () => {
       const subscription = await subscribe(basic);
       const updated = await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
       expect(updated.cancel_at_period_end).toBe(true);
-      const [event] = await eventsFor('customer.subscription.updated', subscription.id);
+      const events = await eventsFor('customer.subscription.updated', subscription.id);
+      const event = events.find((e) => e.data.previous_attributes && 'cancel_at_period_end' in e.data.previous_attributes)!;
       expect(event.data.previous_attributes).toMatchObject({ cancel_at_period_end: false });
       expect(event.data.object).toMatchObject({ cancel_at_period_end: true });
     });

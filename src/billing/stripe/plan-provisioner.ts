@@ -25,16 +25,15 @@ export class PlanProvisioner {
 
   async provision(meterEventName: string): Promise<ProvisionResult> {
     const created: string[] = [];
-    const existing = await this.gateway.call('prices.list', (stripe) =>
-      stripe.prices.list({ lookup_keys: Object.values(PRICE_LOOKUP_KEYS), active: true, limit: 100 }),
-    );
+    const existing = await this.gateway.call('prices.list', (stripe) => stripe.prices.list({ lookup_keys: Object.values(PRICE_LOOKUP_KEYS), limit: 100 }));
     const byKey = new Map(existing.data.map((price) => [price.lookup_key, price]));
     const prices = {} as Record<PricedItem, string>;
 
     for (const plan of this.catalog.all().filter((p) => p.priceCents > 0)) {
       const lookupKey = PRICE_LOOKUP_KEYS[plan.id as Exclude<PricedItem, 'overage'>];
       const current = byKey.get(lookupKey);
-      if (current && current.unit_amount === plan.priceCents) {
+      const matches = current && current.active && current.unit_amount === plan.priceCents && current.currency === plan.currency && current.recurring?.interval === plan.interval && current.recurring?.usage_type === 'licensed';
+      if (current && matches) {
         prices[plan.id as PricedItem] = current.id;
         continue;
       }
@@ -47,7 +46,8 @@ export class PlanProvisioner {
               unit_amount: plan.priceCents,
               recurring: { interval: plan.interval },
               lookup_key: lookupKey,
-              transfer_lookup_key: !!current,
+              // Also takes the key from an archived price that `active: true` listing cannot see.
+              transfer_lookup_key: true,
               product_data: { name: `${plan.name} plan`, metadata: { plan_id: plan.id } },
               metadata: { plan_id: plan.id },
             },
@@ -62,9 +62,9 @@ export class PlanProvisioner {
     const meter = await this.findOrCreateMeter(meterEventName, created);
     const overage = byKey.get(PRICE_LOOKUP_KEYS.overage);
     prices.overage =
-      overage && overage.recurring?.meter === meter.id && overage.unit_amount === OVERAGE.unitAmountCents
+      overage && overage.active && overage.recurring?.meter === meter.id && overage.unit_amount === OVERAGE.unitAmountCents && overage.transform_quantity?.divide_by === OVERAGE.perCharacters
         ? overage.id
-        : await this.createOveragePrice(meter.id, !!overage, created);
+        : await this.createOveragePrice(meter.id, created);
     return { prices, meterId: meter.id, meterEventName, created };
   }
 
@@ -91,7 +91,7 @@ export class PlanProvisioner {
     return meter;
   }
 
-  private async createOveragePrice(meterId: string, transfer: boolean, created: string[]): Promise<string> {
+  private async createOveragePrice(meterId: string, created: string[]): Promise<string> {
     const price = await this.gateway.call(
       'prices.create',
       (stripe, options) =>
@@ -102,12 +102,12 @@ export class PlanProvisioner {
             recurring: { interval: 'month', usage_type: 'metered', meter: meterId },
             transform_quantity: { divide_by: OVERAGE.perCharacters, round: 'up' },
             lookup_key: PRICE_LOOKUP_KEYS.overage,
-            transfer_lookup_key: transfer,
+            transfer_lookup_key: true,
             product_data: { name: `Overage (per ${OVERAGE.perCharacters.toLocaleString('en-US')} characters)`, metadata: { plan_id: 'overage' } },
           },
           options,
         ),
-      `setup:price:${PRICE_LOOKUP_KEYS.overage}:${meterId}:${transfer}`,
+      `setup:price:${PRICE_LOOKUP_KEYS.overage}:${meterId}`,
     );
     created.push(`${PRICE_LOOKUP_KEYS.overage} (${price.id})`);
     return price.id;

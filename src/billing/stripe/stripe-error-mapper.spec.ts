@@ -17,10 +17,15 @@ describe('mapStripeError', () => {
 
   it('keeps Stripe’s message for invalid requests, its own words for outages', () => {
     expect(mapStripeError(sdkError('StripeInvalidRequestError', { param: 'x' })).error).toMatchObject({ message: 'stripe says', fields: { param: 'x' } });
-    expect(mapStripeError(sdkError('StripeConnectionError')).error.message).not.toContain('stripe says');
+    expect((mapStripeError(sdkError('StripeConnectionError')).error as Error).message).not.toContain('stripe says');
   });
 
-  it('treats anything else as Stripe being unavailable', () => {
-    expect(mapStripeError(new TypeError('socket hang up'))).toMatchObject({ result: 'error', error: { code: 'stripe_unavailable' } });
+  it('keeps the decline code Stripe gave', () => {
+    expect(mapStripeError(sdkError('StripeCardError', { code: 'card_declined', decline_code: 'insufficient_funds' })).error).toMatchObject({ fields: { decline_code: 'insufficient_funds' } });
+  });
+
+  it('leaves errors that are not Stripe’s as they are, so our own bugs are not disguised as outages', () => {
+    const bug = new TypeError('undefined is not a function');
+    expect(mapStripeError(bug)).toEqual({ result: 'error', error: bug });
   });
 });

@@ -3,6 +3,7 @@ import { BillingError } from '../billing.errors.js';
 
 interface StripeSdkError {
   type?: string;
+  decline_code?: string;
   message?: string;
   code?: string;
   param?: string;
@@ -12,12 +13,12 @@ interface StripeSdkError {
 const isStripeSdkError = (error: unknown): error is StripeSdkError =>
   typeof error === 'object' && error !== null && typeof (error as StripeSdkError).type === 'string' && String((error as StripeSdkError).type).startsWith('Stripe');
 
-/** The result label for metrics, and our own coded error for callers. */
-export function mapStripeError(error: unknown): { result: string; error: AppError } {
-  if (!isStripeSdkError(error)) return { result: 'error', error: new BillingError('stripe_unavailable') };
+/** The result label for metrics, and our own coded error for callers; anything not from Stripe is our own bug and stays as it is. */
+export function mapStripeError(error: unknown): { result: string; error: unknown } {
+  if (!isStripeSdkError(error)) return { result: 'error', error };
   switch (error.type) {
     case 'StripeCardError':
-      return { result: 'card_declined', error: new BillingError('card_declined', error.message, { decline_code: error.code }) };
+      return { result: 'card_declined', error: new BillingError('card_declined', error.message, { decline_code: error.decline_code ?? error.code }) };
     case 'StripeInvalidRequestError':
       return { result: 'invalid_request', error: new BillingError('stripe_invalid_request', error.message, error.param ? { param: error.param } : {}) };
     case 'StripeIdempotencyError':

@@ -9,6 +9,8 @@ import { invalidRequest } from '../stripe-error.js';
 const metadataOf = (params: Params) => (params.metadata ?? {}) as Record<string, string>;
 
 function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
+  const currency = requireParam(params, 'currency');
+  if (params.recurring?.usage_type === 'metered' && !params.recurring.meter) throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
   const productId = params.product ?? createProduct(ctx, { name: requireParam(params.product_data ?? {}, 'name', 'product_data[name]') }).id;
   ctx.store.get('products', productId, 'product', 'product');
   const lookupKey = params.lookup_key ?? null;
@@ -20,7 +22,6 @@ function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
   const recurring = params.recurring
     ? { interval: params.recurring.interval, interval_count: Number(params.recurring.interval_count ?? 1), meter: params.recurring.meter ?? null, usage_type: params.recurring.usage_type ?? 'licensed', trial_period_days: null }
     : null;
-  if (recurring?.usage_type === 'metered' && !recurring.meter) throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
   const unitAmount = params.unit_amount !== undefined ? Number(params.unit_amount) : null;
   const price = withShape('price', {
     id: newId('price'),
@@ -28,7 +29,7 @@ function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
     active: true,
     billing_scheme: 'per_unit',
     created: ctx.clock.now(),
-    currency: requireParam(params, 'currency'),
+    currency,
     livemode: false,
     lookup_key: lookupKey,
     metadata: metadataOf(params),

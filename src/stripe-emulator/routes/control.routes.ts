@@ -21,7 +21,6 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     const seconds = Number(request.body?.seconds);
     if (!Number.isInteger(seconds) || seconds <= 0) return reply.status(400).send(badRequest('seconds must be a positive integer'));
     ctx.clock.advanceTo(ctx.clock.now() + seconds);
-    ctx.store.data.clock_offset = ctx.clock.offset;
     ctx.subscriptions.renewDue();
     return { now: ctx.clock.now() };
   });
