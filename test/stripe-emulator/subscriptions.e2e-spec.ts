@@ -84,8 +84,8 @@ describe('Stripe emulator: subscriptions', () => {
       const subscription = await subscribe(basic);
       const [created] = await eventsFor('customer.subscription.created', subscription.id);
       const [activated] = await eventsFor('customer.subscription.updated', subscription.id);
-      expect(created.data.object.status).toBe('incomplete');
-      expect(activated.data.object.status).toBe('active');
+      expect((created.data.object as Stripe.Subscription).status).toBe('incomplete');
+      expect((activated.data.object as Stripe.Subscription).status).toBe('active');
       expect(activated.data.previous_attributes).toMatchObject({ status: 'incomplete' });
     });
   });
