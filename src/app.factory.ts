@@ -17,8 +17,10 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     requestIdHeader: false,
     trustProxy: config.trustProxy,
   });
+  // rawBody: Stripe's signature covers the exact bytes it sent.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, logger, stripe }), adapter, {
     bufferLogs: true,
+    rawBody: true,
   });
   app.useLogger(app.get(PinoNestLogger));
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });

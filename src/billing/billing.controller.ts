@@ -1,0 +1,100 @@
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { TenantScope } from '../identity/auth/auth-context.js';
+import { CurrentTenant, Public, Roles } from '../identity/auth/decorators.js';
+import { BillingStatusService } from './billing-status.service.js';
+import { planView } from './billing.views.js';
+import { CheckoutService } from './checkout.service.js';
+import { CancelDto, CheckoutDto, PaygDto, PlanChangeDto, PlanChoiceDto, PortalDto } from './dto/billing.dto.js';
+import { CancelResponse, ChangeResponse, CheckoutResponse, PaygResponse, PlanView, PortalResponse, PreviewResponse, ReactivateResponse } from './dto/billing-responses.dto.js';
+import { PlanCatalog } from './plan-catalog.js';
+import { SubscriptionManagementService } from './subscription-management.service.js';
+
+const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+
+@ApiTags('billing')
+@ApiBearerAuth()
+@Controller('billing')
+export class BillingController {
+  constructor(
+    private readonly catalog: PlanCatalog,
+    private readonly checkout: CheckoutService,
+    private readonly subscriptions: SubscriptionManagementService,
+    private readonly statuses: BillingStatusService,
+  ) {}
+
+  @Get('plans')
+  @Public()
+  @ApiOkResponse({ type: [PlanView] })
+  plans() {
+    return this.catalog.all().map(planView);
+  }
+
+  @Post('checkout')
+  @Roles('owner', 'admin')
+  @ApiOperation({ summary: 'Start Stripe Checkout for a paid plan. The same request within 10 minutes (or with the same Idempotency-Key) returns the same session.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiCreatedResponse({ type: CheckoutResponse })
+  startCheckout(@CurrentTenant() scope: TenantScope, @Body() dto: CheckoutDto, @Headers('idempotency-key') key?: string) {
+    return this.checkout.checkout(scope, { planId: dto.plan_id, successUrl: dto.success_url, cancelUrl: dto.cancel_url, clientKey: key && SAFE_KEY.test(key) ? key : undefined });
+  }
+
+  @Post('portal')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOkResponse({ type: PortalResponse })
+  portal(@CurrentTenant() scope: TenantScope, @Body() dto: PortalDto) {
+    return this.checkout.portal(scope, dto.return_url);
+  }
+
+  @Get('status')
+  @Roles('owner', 'admin', 'member')
+  @ApiOperation({ summary: 'Plan, subscription, quota and rate limit, PAYG, last payment failure.' })
+  status(@CurrentTenant() scope: TenantScope) {
+    return this.statuses.status(scope);
+  }
+
+  @Post('subscription/preview')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOperation({ summary: 'What a plan change costs now and at the next renewal, from Stripe’s invoice preview.' })
+  @ApiOkResponse({ type: PreviewResponse })
+  preview(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChoiceDto) {
+    return this.subscriptions.preview(scope, dto.plan_id);
+  }
+
+  @Post('subscription/change')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOperation({
+    summary: 'Change plan. Upgrades take effect now and the proration is charged now (402 card_declined changes nothing). Downgrades take effect at the end of the period; the higher plan stays until then. Changing to free cancels at period end.',
+  })
+  @ApiOkResponse({ type: ChangeResponse })
+  change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto) {
+    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date);
+  }
+
+  @Post('subscription/cancel')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOkResponse({ type: CancelResponse })
+  cancel(@CurrentTenant() scope: TenantScope, @Body() dto: CancelDto) {
+    return this.subscriptions.cancel(scope, dto.at_period_end ?? true);
+  }
+
+  @Post('subscription/reactivate')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOkResponse({ type: ReactivateResponse })
+  reactivate(@CurrentTenant() scope: TenantScope) {
+    return this.subscriptions.reactivate(scope);
+  }
+
+  @Post('payg')
+  @HttpCode(200)
+  @Roles('owner', 'admin')
+  @ApiOkResponse({ type: PaygResponse })
+  payg(@CurrentTenant() scope: TenantScope, @Body() dto: PaygDto) {
+    return this.subscriptions.payg(scope, dto.enable);
+  }
+}

@@ -1,0 +1,135 @@
+import { Transactional } from '@nestjs-cls/transactional';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type Stripe from 'stripe';
+import { AuditService } from '../audit/audit.service.js';
+import { EntitlementsService } from '../entitlements/entitlements.service.js';
+import type { TenantScope } from '../identity/auth/auth-context.js';
+import { BillingError } from './billing.errors.js';
+import { BillingRecordsRepository } from './billing-records.repository.js';
+import { PlanPrices } from './stripe/plan-prices.js';
+import { StripeGateway } from './stripe/stripe-gateway.js';
+import { STRIPE_SETTINGS, type StripeSettings } from './stripe/stripe-settings.js';
+import { factsOf, META, subscriptionRecord } from './stripe-facts.js';
+
+export interface StripeAccess {
+  gateway: StripeGateway;
+  prices: PlanPrices;
+}
+
+/**
+ * The single writer of billing state. Whatever triggers a change (an API action, a webhook), the
+ * state written is what Stripe reports when asked, read under a per-tenant lock, so duplicate,
+ * late or concurrent triggers all converge on Stripe's latest truth.
+ */
+@Injectable()
+export class BillingService {
+  constructor(
+    private readonly records: BillingRecordsRepository,
+    private readonly entitlements: EntitlementsService,
+    private readonly audit: AuditService,
+    @Optional() private readonly gateway?: StripeGateway,
+    @Optional() private readonly prices?: PlanPrices,
+    @Optional() @Inject(STRIPE_SETTINGS) private readonly settings?: StripeSettings,
+  ) {}
+
+  /** Stripe for this tenant's env, or the reason there is none. */
+  stripeFor(env: string): StripeAccess {
+    if (!this.gateway || !this.prices || !this.settings) throw new BillingError('billing_disabled');
+    if (this.settings.mode !== env) throw new BillingError('billing_env_unavailable', `This deployment has no Stripe key for the ${env} environment.`);
+    return { gateway: this.gateway, prices: this.prices };
+  }
+
+  /** The tenant's Stripe customer, created (once, whatever the concurrency) when asked to. */
+  async customerId(scope: TenantScope, create: boolean): Promise<string | null> {
+    const existing = await this.records.customer(scope.tenantId, scope.env);
+    if (existing || !create) return existing?.stripeCustomerId ?? null;
+    const { gateway } = this.stripeFor(scope.env);
+    const customer = await gateway.call(
+      'customers.create',
+      (stripe, options) => stripe.customers.create({ metadata: { [META.tenant]: scope.tenantId, [META.env]: scope.env } }, options),
+      `customer:${scope.tenantId}:${scope.env}`,
+    );
+    await this.records.insertCustomer(scope.tenantId, scope.env, customer.id);
+    return (await this.records.customer(scope.tenantId, scope.env))!.stripeCustomerId;
+  }
+
+  /** Re-reads a subscription from Stripe and applies it: mirror row, then the entitlement. */
+  @Transactional()
+  async syncSubscription(tenantId: string, env: string, subscriptionId: string) {
+    await this.records.lockTenant(tenantId, env);
+    const { gateway, prices } = this.stripeFor(env);
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(subscriptionId));
+    await this.assertOwnership(subscription, tenantId, env);
+    await this.records.saveSubscription(subscriptionRecord(subscription, prices, tenantId, env));
+    return this.recompute(tenantId, env);
+  }
+
+  /** Re-reads an invoice from Stripe, mirrors it, flags a failed payment, and syncs its subscription. */
+  @Transactional()
+  async syncInvoice(tenantId: string, env: string, invoiceId: string, paymentFailed: boolean) {
+    await this.records.lockTenant(tenantId, env);
+    const { gateway } = this.stripeFor(env);
+    const invoice = await gateway.call('invoices.retrieve', (stripe) => stripe.invoices.retrieve(invoiceId));
+    const mapped = await this.records.customerByStripeId(String(invoice.customer));
+    if (!mapped || mapped.tenantId !== tenantId || mapped.env !== env) throw new BillingError('tenant_mismatch');
+    const subscriptionId = invoice.parent?.subscription_details?.subscription;
+    const failedAt = paymentFailed ? new Date(invoice.created * 1000) : null;
+    const previous = await this.records.invoice(tenantId, env, invoice.id);
+    await this.records.saveInvoice({
+      stripeInvoiceId: invoice.id,
+      tenantId,
+      env,
+      stripeSubscriptionId: typeof subscriptionId === 'string' ? subscriptionId : (subscriptionId?.id ?? null),
+      status: invoice.status ?? 'draft',
+      billingReason: invoice.billing_reason ?? null,
+      currency: invoice.currency,
+      amountDue: invoice.amount_due,
+      amountPaid: invoice.amount_paid,
+      periodStart: new Date(invoice.period_start * 1000),
+      periodEnd: new Date(invoice.period_end * 1000),
+      hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+      paymentFailedAt: failedAt ?? previous?.paymentFailedAt ?? null,
+      stripeCreated: invoice.created,
+    });
+    if (failedAt && !previous?.paymentFailedAt) {
+      await this.entitlements.recordPaymentFailure(tenantId, env, { at: failedAt, invoiceId: invoice.id });
+      await this.audit.record({ action: 'invoice.payment_failed', tenantId, env, actor: { type: 'stripe' }, target: { type: 'invoice', id: invoice.id }, metadata: { amount_due: invoice.amount_due } });
+    }
+    return invoice;
+  }
+
+  /** Which tenant a Stripe customer belongs to, from our mapping. */
+  async tenantOfCustomer(stripeCustomerId: string) {
+    return this.records.customerByStripeId(stripeCustomerId);
+  }
+
+  async currentSubscription(scope: TenantScope) {
+    return this.records.currentSubscription(scope.tenantId, scope.env);
+  }
+
+  private async recompute(tenantId: string, env: string) {
+    const current = await this.records.currentSubscription(tenantId, env);
+    const result = await this.entitlements.recompute(tenantId, env, factsOf(current));
+    if (result.changed) {
+      await this.audit.record({
+        action: 'entitlement.changed',
+        tenantId,
+        env,
+        actor: { type: 'stripe' },
+        target: { type: 'entitlement', id: `${tenantId}:${env}` },
+        metadata: { from: result.previous ? { plan: result.previous.planId, status: result.previous.status } : null, to: { plan: result.entitlement.planId, status: result.entitlement.status } },
+      });
+    }
+    return { subscription: current, ...result };
+  }
+
+  /** Our metadata on the subscription and our customer mapping must both name this tenant and env. */
+  private async assertOwnership(subscription: Stripe.Subscription, tenantId: string, env: string): Promise<void> {
+    const customerId = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
+    const mapped = await this.records.customerByStripeId(customerId);
+    const metadata = subscription.metadata ?? {};
+    if (metadata[META.tenant] !== tenantId || metadata[META.env] !== env || mapped?.tenantId !== tenantId || mapped?.env !== env) {
+      throw new BillingError('tenant_mismatch', `Subscription ${subscription.id} does not belong to tenant ${tenantId} (${env}).`);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { AppConfig } from '../config/app-config.js';
+import type { TenantScope } from '../identity/auth/auth-context.js';
+import { BillingError } from './billing.errors.js';
+import { BillingService } from './billing.service.js';
+import { PlanCatalog } from './plan-catalog.js';
+import type { PlanId } from './plans.js';
+import { allowedRedirect } from './redirect-urls.js';
+import { META } from './stripe-facts.js';
+
+export interface CheckoutRequest {
+  planId: string;
+  successUrl?: string;
+  cancelUrl?: string;
+  /** Adds the metered overage price (PAYG). */
+  withOverage?: boolean;
+  /** The client's Idempotency-Key header, if it sent one. */
+  clientKey?: string;
+}
+
+const LIVE = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid']);
+/** Without a client key, the same request within this window returns the same session. */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
+@Injectable()
+export class CheckoutService {
+  constructor(
+    private readonly billing: BillingService,
+    private readonly catalog: PlanCatalog,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async checkout(scope: TenantScope, request: CheckoutRequest) {
+    const { gateway, prices } = this.billing.stripeFor(scope.env);
+    const plan = this.catalog.find(request.planId);
+    if (!plan) throw new BillingError('unknown_plan', `There is no plan "${request.planId}"; see GET /billing/plans.`);
+    if (plan.priceCents === 0 && !request.withOverage) throw new BillingError('plan_not_purchasable');
+    const current = await this.billing.currentSubscription(scope);
+    if (current && LIVE.has(current.status)) throw new BillingError('already_subscribed', undefined, { change_url: '/billing/subscription/change', current_plan: current.planId });
+    const lineItems = [
+      ...(plan.priceCents > 0 ? [{ price: this.price(prices.priceFor(plan.id as Exclude<PlanId, 'free'>)), quantity: 1 }] : []),
+      ...(request.withOverage ? [{ price: this.price(prices.priceFor('overage')) }] : []),
+    ];
+    const successUrl = allowedRedirect(this.config, request.successUrl, '/billing/success?session_id={CHECKOUT_SESSION_ID}');
+    const cancelUrl = allowedRedirect(this.config, request.cancelUrl, '/billing/cancel');
+    const customer = (await this.billing.customerId(scope, true))!;
+    const metadata = { [META.tenant]: scope.tenantId, [META.env]: scope.env, plan_id: plan.id };
+    const fingerprint = createHash('sha256').update(JSON.stringify([plan.id, !!request.withOverage, successUrl, cancelUrl])).digest('hex').slice(0, 16);
+    const repeat = request.clientKey ?? String(Math.floor(Date.now() / REPEAT_WINDOW_MS));
+    const session = await gateway.call(
+      'checkout.sessions.create',
+      (stripe, options) =>
+        stripe.checkout.sessions.create(
+          { mode: 'subscription', customer, client_reference_id: scope.tenantId, line_items: lineItems, success_url: successUrl, cancel_url: cancelUrl, metadata, subscription_data: { metadata } },
+          options,
+        ),
+      `checkout:${scope.tenantId}:${scope.env}:${fingerprint}:${repeat}`,
+    );
+    await this.audit.record({ action: 'billing.checkout_initiated', target: { type: 'checkout_session', id: session.id }, metadata: { plan_id: plan.id, payg: !!request.withOverage } });
+    return { url: session.url!, session_id: session.id };
+  }
+
+  async portal(scope: TenantScope, returnUrl?: string) {
+    const { gateway } = this.billing.stripeFor(scope.env);
+    const customer = await this.billing.customerId(scope, false);
+    if (!customer) throw new BillingError('no_billing_account');
+    const session = await gateway.call('billing_portal.sessions.create', (stripe, options) =>
+      stripe.billingPortal.sessions.create({ customer, return_url: allowedRedirect(this.config, returnUrl, '/billing') }, options),
+    );
+    return { url: session.url };
+  }
+
+  private price(id: string | undefined): string {
+    if (!id) throw new BillingError('billing_not_configured');
+    return id;
+  }
+}

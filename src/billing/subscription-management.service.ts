@@ -1,0 +1,162 @@
+import { Injectable } from '@nestjs/common';
+import { ClsService } from 'nestjs-cls';
+import type Stripe from 'stripe';
+import { AuditService } from '../audit/audit.service.js';
+import type { TenantScope } from '../identity/auth/auth-context.js';
+import { BillingError } from './billing.errors.js';
+import { BillingService } from './billing.service.js';
+import { CheckoutService } from './checkout.service.js';
+import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
+import { PlanCatalog } from './plan-catalog.js';
+import type { Plan, PlanId } from './plans.js';
+import { META } from './stripe-facts.js';
+
+const LIVE = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid']);
+
+type Change = 'upgrade' | 'downgrade' | 'cancel';
+
+/**
+ * Plan changes. Upgrades take effect now, their proration invoiced and charged at once (a decline
+ * changes nothing). Downgrades take effect at the end of the period: Stripe bills the lower price
+ * from the next renewal with nothing refunded, and the higher plan stays entitled until then,
+ * recorded on the subscription in Stripe. Changing to free cancels at period end.
+ */
+@Injectable()
+export class SubscriptionManagementService {
+  constructor(
+    private readonly billing: BillingService,
+    private readonly checkout: CheckoutService,
+    private readonly catalog: PlanCatalog,
+    private readonly audit: AuditService,
+    private readonly cls: ClsService,
+  ) {}
+
+  /** Idempotency keys name the intent and the request, so only a retry of the same request is deduplicated. */
+  private intent(...parts: Array<string | number | boolean | undefined>): string {
+    return [...parts, this.cls.getId() ?? 'no-request'].join(':');
+  }
+
+  async preview(scope: TenantScope, planId: string) {
+    const { current, target, change } = await this.plan(scope, planId);
+    const periodEnd = current.currentPeriodEnd!;
+    if (change !== 'upgrade') {
+      return { plan_id: target.id, change, effective: 'period_end', amount_due_now: 0, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: 'usd', proration_date: null };
+    }
+    const { gateway, prices } = this.billing.stripeFor(scope.env);
+    const item = await this.licensedItemId(scope, current);
+    const invoice = await gateway.call('invoices.create_preview', (stripe) =>
+      stripe.invoices.createPreview({
+        customer: current.stripeCustomerId,
+        subscription: current.stripeSubscriptionId,
+        subscription_details: { items: [{ id: item, price: prices.priceFor(target.id as Exclude<PlanId, 'free'>) }], proration_behavior: 'always_invoice' },
+      }),
+    );
+    // Stripe's clock, not ours, fixes the proration instant; the change sends it back so the charge matches.
+    const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
+    return { plan_id: target.id, change, effective: 'now', amount_due_now: invoice.amount_due, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: invoice.currency, proration_date: prorationDate };
+  }
+
+  async change(scope: TenantScope, planId: string, prorationDate?: number) {
+    const { current, target, change } = await this.plan(scope, planId);
+    if (change === 'cancel') return this.cancel(scope, true);
+    const { gateway, prices } = this.billing.stripeFor(scope.env);
+    const item = await this.licensedItemId(scope, current);
+    const price = prices.priceFor(target.id as Exclude<PlanId, 'free'>);
+    const params: Stripe.SubscriptionUpdateParams =
+      change === 'upgrade'
+        ? { items: [{ id: item, price }], proration_behavior: 'always_invoice', proration_date: prorationDate, payment_behavior: 'error_if_incomplete', metadata: { [META.downgradedFrom]: '', [META.downgradeAt]: '' } }
+        : {
+            items: [{ id: item, price }],
+            proration_behavior: 'none',
+            metadata: { [META.downgradedFrom]: current.downgradedFrom ?? current.planId!, [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)) },
+          };
+    await gateway.call('subscriptions.update', (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options), this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'));
+    await this.audit.record({ action: 'billing.plan_change_requested', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null } });
+    await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    return { change, effective: change === 'upgrade' ? 'now' : 'period_end', plan_id: target.id };
+  }
+
+  async cancel(scope: TenantScope, atPeriodEnd: boolean) {
+    const current = await this.live(scope);
+    const { gateway } = this.billing.stripeFor(scope.env);
+    await gateway.call(
+      'subscriptions.cancel',
+      (stripe, options) =>
+        atPeriodEnd ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options) : stripe.subscriptions.cancel(current.stripeSubscriptionId, {}, options),
+      this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
+    );
+    await this.audit.record({ action: 'billing.subscription_canceled', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { at_period_end: atPeriodEnd } });
+    await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    return { canceled: true, at_period_end: atPeriodEnd, ends_at: atPeriodEnd ? current.currentPeriodEnd : new Date() };
+  }
+
+  /** Undoes a pending cancel; after a full cancellation, offers a new checkout for the last plan. */
+  async reactivate(scope: TenantScope): Promise<{ reactivated: boolean; url?: string; session_id?: string }> {
+    const current = await this.billing.currentSubscription(scope);
+    if (current && LIVE.has(current.status)) {
+      if (!current.cancelAtPeriodEnd) return { reactivated: true };
+      const { gateway } = this.billing.stripeFor(scope.env);
+      await gateway.call(
+        'subscriptions.update',
+        (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
+        this.intent('reactivate', current.stripeSubscriptionId),
+      );
+      await this.audit.record({ action: 'billing.subscription_reactivated', target: { type: 'subscription', id: current.stripeSubscriptionId } });
+      await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+      return { reactivated: true };
+    }
+    if (!current?.planId || current.planId === 'free') throw new BillingError('no_subscription');
+    const session = await this.checkout.checkout(scope, { planId: current.planId });
+    await this.audit.record({ action: 'billing.subscription_reactivated', target: { type: 'checkout_session', id: session.session_id }, metadata: { via: 'checkout' } });
+    return { reactivated: false, ...session };
+  }
+
+  /** PAYG follows Stripe: on when the subscription has the overage price, off when it does not. */
+  async payg(scope: TenantScope, enable: boolean): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
+    const current = await this.billing.currentSubscription(scope);
+    const { gateway, prices } = this.billing.stripeFor(scope.env);
+    if (!current || !LIVE.has(current.status)) {
+      if (!enable) return { payg_enabled: false };
+      const session = await this.checkout.checkout(scope, { planId: 'free', withOverage: true });
+      await this.audit.record({ action: 'billing.payg_toggled', metadata: { enable, via: 'checkout' } });
+      return { payg_enabled: false, ...session };
+    }
+    if (enable === !!current.overageItemId) return { payg_enabled: enable };
+    const overage = prices.priceFor('overage');
+    if (!overage) throw new BillingError('billing_not_configured');
+    const items = enable ? [{ price: overage }] : [{ id: current.overageItemId!, deleted: true }];
+    await gateway.call(
+      'subscriptions.update',
+      (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
+      this.intent('payg', current.stripeSubscriptionId, enable),
+    );
+    await this.audit.record({ action: 'billing.payg_toggled', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { enable } });
+    const { entitlement } = await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    return { payg_enabled: entitlement.paygEnabled };
+  }
+
+  private async live(scope: TenantScope): Promise<SubscriptionRecord> {
+    const current = await this.billing.currentSubscription(scope);
+    if (!current || !LIVE.has(current.status) || !current.currentPeriodEnd) throw new BillingError('no_subscription');
+    return current;
+  }
+
+  private async plan(scope: TenantScope, planId: string): Promise<{ current: SubscriptionRecord; target: Plan; change: Change }> {
+    const target = this.catalog.find(planId);
+    if (!target) throw new BillingError('unknown_plan', `There is no plan "${planId}"; see GET /billing/plans.`);
+    const current = await this.live(scope);
+    if (!current.planId || current.planId === 'free') throw new BillingError('no_subscription', 'PAYG-only tenants buy a plan with POST /billing/checkout.');
+    if (current.planId === target.id) throw new BillingError('same_plan');
+    const currentPrice = this.catalog.get(current.planId as PlanId).priceCents;
+    const change: Change = target.priceCents === 0 ? 'cancel' : target.priceCents > currentPrice ? 'upgrade' : 'downgrade';
+    return { current, target, change };
+  }
+
+  private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string> {
+    const { gateway } = this.billing.stripeFor(scope.env);
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(current.stripeSubscriptionId));
+    const item = subscription.items.data.find((i) => i.price.id === current.priceId);
+    if (!item) throw new BillingError('no_subscription', 'The subscription has no plan item.');
+    return item.id;
+  }
+}

@@ -1,0 +1,55 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable } from '@nestjs/common';
+import { type StripeEventStatus, StripeEventRecord } from './stripe-event.entity.js';
+
+export interface ClaimedEvent {
+  id: string;
+  type: string;
+  livemode: boolean;
+  payload: string;
+  attempts: number;
+}
+
+/** How long a claimed event stays hidden from other workers; a crashed worker's events come back after it. */
+const LEASE_SECONDS = 120;
+
+@Injectable()
+export class StripeEventsRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  /** Inserts unless the event id is already stored; returns whether it was new. */
+  async insert(event: Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>): Promise<boolean> {
+    const result = await this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder().insert().values(event).orIgnore().returning('id').execute();
+    return (result.raw as unknown[]).length > 0;
+  }
+
+  /** Claims due events for this worker; SKIP LOCKED lets any number of instances claim side by side. */
+  async claim(limit: number): Promise<ClaimedEvent[]> {
+    const result: unknown = await this.txHost.tx.query(
+      `UPDATE stripe_events SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+       WHERE id IN (
+         SELECT id FROM stripe_events
+         WHERE status IN ('pending', 'failed') AND next_attempt_at <= now()
+         ORDER BY stripe_created, received_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id, type, livemode, payload, attempts`,
+      [limit, LEASE_SECONDS],
+    );
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ClaimedEvent[];
+  }
+
+  async finish(id: string, status: Extract<StripeEventStatus, 'processed' | 'ignored'>, note: string | null = null): Promise<void> {
+    await this.txHost.tx.getRepository(StripeEventRecord).update({ id }, { status, lastError: note, processedAt: new Date() });
+  }
+
+  async fail(id: string, error: string, retryAt: Date | null): Promise<void> {
+    await this.txHost.tx.getRepository(StripeEventRecord).update({ id }, { status: retryAt ? 'failed' : 'dead', lastError: error.slice(0, 2_000), nextAttemptAt: retryAt ?? new Date() });
+  }
+
+  find(id: string): Promise<StripeEventRecord | null> {
+    return this.txHost.tx.getRepository(StripeEventRecord).findOneBy({ id });
+  }
+}

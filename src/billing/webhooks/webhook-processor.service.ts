@@ -1,0 +1,94 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { ClsService } from 'nestjs-cls';
+import type { Counter } from 'prom-client';
+import type Stripe from 'stripe';
+import { type ClaimedEvent, StripeEventsRepository } from './stripe-events.repository.js';
+import { StripeEventHandlers } from './stripe-event-handlers.js';
+import { EVENTS_PROCESSED } from './webhook-metrics.js';
+
+const BATCH = 20;
+const POLL_MS = 500;
+export const MAX_ATTEMPTS = 10;
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_CAP_MS = 60 * 60_000;
+
+export const retryDelayMs = (attempts: number) => Math.min(BACKOFF_BASE_MS * 2 ** (attempts - 1), BACKOFF_CAP_MS);
+
+/**
+ * Works through stored events in every instance: claims due ones, applies each with its status in
+ * one transaction, and schedules failures for retry with capped exponential backoff, dead after
+ * MAX_ATTEMPTS.
+ */
+@Injectable()
+export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('StripeWebhook');
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<number>;
+  private stopped = false;
+
+  constructor(
+    private readonly events: StripeEventsRepository,
+    private readonly handlers: StripeEventHandlers,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly cls: ClsService,
+    @InjectMetric(EVENTS_PROCESSED) private readonly processed: Counter<string>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  /** Starts a drain unless one is running. */
+  wake(): void {
+    if (!this.draining && !this.stopped) this.draining = this.drainDue().finally(() => (this.draining = undefined));
+  }
+
+  /** Waits for a drain in progress, then processes whatever is still due; returns how many it handled. */
+  async drain(): Promise<number> {
+    await this.draining;
+    return this.drainDue();
+  }
+
+  private async drainDue(): Promise<number> {
+    let handled = 0;
+    while (!this.stopped) {
+      const batch = await this.cls.run(() => this.events.claim(BATCH)).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not claim Stripe events');
+        return [] as ClaimedEvent[];
+      });
+      if (batch.length === 0) return handled;
+      for (const event of batch) await this.cls.run(() => this.process(event));
+      handled += batch.length;
+    }
+    return handled;
+  }
+
+  private async process(claimed: ClaimedEvent): Promise<void> {
+    const event = JSON.parse(claimed.payload) as Stripe.Event;
+    const env = event.livemode ? 'live' : 'test';
+    try {
+      const result = await this.txHost.withTransaction(async () => {
+        const outcome = this.handlers.handles(event.type) ? await this.handlers.handle(event, env) : 'ignored';
+        await this.events.finish(claimed.id, outcome);
+        return outcome;
+      });
+      this.processed.inc({ type: event.type, result });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retryAt = claimed.attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(claimed.attempts));
+      await this.events.fail(claimed.id, message, retryAt);
+      this.processed.inc({ type: event.type, result: retryAt ? 'failed' : 'dead' });
+      this.logger.warn({ eventId: claimed.id, type: event.type, attempts: claimed.attempts, retryAt, err: error }, 'Stripe event failed');
+    }
+  }
+}

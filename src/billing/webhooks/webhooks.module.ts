@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../../audit/audit.module.js';
+import { StripeEventRecord } from './stripe-event.entity.js';
+import { StripeEventHandlers } from './stripe-event-handlers.js';
+import { StripeEventsRepository } from './stripe-events.repository.js';
+import { WebhookController } from './webhook.controller.js';
+import { WebhookIntakeService } from './webhook-intake.service.js';
+import { webhookMetricProviders } from './webhook-metrics.js';
+import { WebhookProcessor } from './webhook-processor.service.js';
+
+/** Owns stripe_events; changes billing state only through BillingService (global, from BillingModule). */
+@Module({
+  imports: [TypeOrmModule.forFeature([StripeEventRecord]), AuditModule],
+  controllers: [WebhookController],
+  providers: [StripeEventsRepository, StripeEventHandlers, WebhookIntakeService, WebhookProcessor, ...webhookMetricProviders],
+  exports: [WebhookProcessor],
+})
+export class WebhooksModule {}
