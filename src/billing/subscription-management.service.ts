@@ -92,6 +92,7 @@ export class SubscriptionManagementService {
 
   /** Undoes a pending cancel; after a full cancellation, offers a new checkout for the last plan. */
   async reactivate(scope: TenantScope): Promise<{ reactivated: boolean; url?: string; session_id?: string }> {
+    this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
     if (current && LIVE.has(current.status)) {
       if (!current.cancelAtPeriodEnd) return { reactivated: true };
@@ -136,12 +137,14 @@ export class SubscriptionManagementService {
   }
 
   private async live(scope: TenantScope): Promise<SubscriptionRecord> {
+    this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
     if (!current || !LIVE.has(current.status) || !current.currentPeriodEnd) throw new BillingError('no_subscription');
     return current;
   }
 
   private async plan(scope: TenantScope, planId: string): Promise<{ current: SubscriptionRecord; target: Plan; change: Change }> {
+    this.billing.stripeFor(scope.env);
     const target = this.catalog.find(planId);
     if (!target) throw new BillingError('unknown_plan', `There is no plan "${planId}"; see GET /billing/plans.`);
     const current = await this.live(scope);

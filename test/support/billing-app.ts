@@ -15,10 +15,10 @@ export interface BillingTestApp extends TestApp {
 }
 
 /** The app with billing on, against its own emulator whose webhooks come back to it over HTTP. */
-export async function startBillingApp(env: Record<string, string> = {}): Promise<BillingTestApp> {
+export async function startBillingApp(env: Record<string, string> = {}, options: { extraWebhookSecrets?: string[] } = {}): Promise<BillingTestApp> {
   const emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 50 } });
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-  const settings = { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret], mode: 'test' as const, emulated: true, timeoutMs: 1_500 };
+  const settings = { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret, ...(options.extraWebhookSecrets ?? [])], mode: 'test' as const, emulated: true, timeoutMs: 1_500 };
   const t = await startTestApp(env, undefined, settings);
   emulator.addWebhookEndpoint(`${t.baseUrl}/billing/webhook`, WEBHOOK_EVENT_TYPES, webhookSecret);
   const processor = t.app.get(WebhookProcessor);

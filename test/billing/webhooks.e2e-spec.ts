@@ -1,0 +1,109 @@
+import Stripe from 'stripe';
+import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
+
+const OLD_SECRET = 'whsec_oldsecretoldsecretoldsecret00';
+
+describe('Stripe webhooks', () => {
+  let t: BillingTestApp;
+  const sdk = new Stripe('sk_test_unused');
+  beforeAll(async () => {
+    // Rotation: the app is configured with the new secret and the old one.
+    t = await startBillingApp({}, { extraWebhookSecrets: [OLD_SECRET] });
+  });
+  afterAll(() => t.close());
+
+  const event = (overrides: Record<string, unknown> = {}) => ({
+    id: `evt_test_${Math.random().toString(36).slice(2)}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type: 'product.created',
+    data: { object: { id: 'prod_x', object: 'product' } },
+    ...overrides,
+  });
+  const deliver = (payload: string, secret = t.webhookSecret, timestamp?: number, signature?: string) =>
+    t.request('POST', '/billing/webhook', {
+      rawBody: payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp }) },
+    });
+  const stored = async (id: string) => (await t.query('SELECT status, last_error, attempts FROM stripe_events WHERE id = $1', [id]))[0];
+
+  it('stores a signed event before answering 200, and a repeat changes nothing', async () => {
+    const body = JSON.stringify(event());
+    const first = await deliver(body);
+    const again = await deliver(body);
+    expect([first.status, first.body.duplicate, again.status, again.body.duplicate]).toEqual([200, false, 200, true]);
+    expect(await t.query('SELECT count(*)::int AS n FROM stripe_events WHERE id = $1', [JSON.parse(body).id])).toEqual([{ n: 1 }]);
+  });
+
+  it('records an unknown type as ignored', async () => {
+    const body = event({ type: 'customer.tax_id.created' });
+    await deliver(JSON.stringify(body));
+    await t.settle();
+    expect((await stored(body.id)).status).toBe('ignored');
+  });
+
+  it.each([
+    ['a tampered body', (payload: string) => deliver(payload.replace('prod_x', 'prod_y'), undefined, undefined, sdk.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret }))],
+    ['a wrong secret', (payload: string) => deliver(payload, 'whsec_wrongwrongwrongwrong')],
+    ['a timestamp over 300 s old', (payload: string) => deliver(payload, undefined, Math.floor(Date.now() / 1000) - 301)],
+    ['no signature', (payload: string) => t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'content-type': 'application/json' } })],
+  ])('refuses %s with 400 invalid_signature, storing nothing', async (_name, send) => {
+    const body = event();
+    const before = Number((await (await t.request('GET', '/metrics')).body).match(/stripe_webhook_signature_failures_total (\d+)/)?.[1] ?? 0);
+    const response = await send(JSON.stringify(body));
+    expect([response.status, response.body.error.code]).toEqual([400, 'invalid_signature']);
+    expect(await stored(body.id)).toBeUndefined();
+    const after = Number((await t.request('GET', '/metrics')).body.match(/stripe_webhook_signature_failures_total (\d+)/)[1]);
+    expect(after).toBe(before + 1);
+    const [audit] = await t.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.signature_failed'");
+    expect(audit.n).toBeGreaterThan(0);
+  });
+
+  it('accepts the old secret while rotating', async () => {
+    const response = await deliver(JSON.stringify(event()), OLD_SECRET);
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 400 for a valid signature over invalid JSON', async () => {
+    const payload = '{"id": "evt_broken",';
+    const response = await deliver(payload);
+    expect(response.status).toBe(400);
+  });
+
+  it('records and ignores an event for an env this deployment has no key for', async () => {
+    const body = event({ livemode: true, type: 'customer.subscription.updated' });
+    await deliver(JSON.stringify(body));
+    expect(await stored(body.id)).toMatchObject({ status: 'ignored', last_error: expect.stringContaining('live') });
+  });
+
+  it('takes the same event delivered 5 times at once exactly once', async () => {
+    const body = JSON.stringify(event());
+    const responses = await Promise.all(Array.from({ length: 5 }, () => deliver(body)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(responses.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+  });
+
+  it('fails an event whose subscription names another tenant, writing nothing', async () => {
+    const victim = await t.createTenant('Victim');
+    const attacker = await t.createTenant('Attacker');
+    await t.buy(victim.apiKey, 'starter');
+    const victimSubscription = (await t.request('GET', '/billing/status', { token: victim.apiKey })).body.subscription.id;
+    const forged = event({ type: 'customer.subscription.updated', data: { object: { id: victimSubscription, object: 'subscription', metadata: { tenant_id: attacker.tenantId, env: 'test' } } } });
+    await deliver(JSON.stringify(forged));
+    await t.settle();
+    expect(await stored(forged.id)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('does not belong') });
+    expect((await t.request('GET', '/billing/status', { token: attacker.apiKey })).body.plan.id).toBe('free');
+  });
+
+  it('converges on Stripe’s state through a checkout whose events arrive twice and shuffled', async () => {
+    await t.emulatorControl('chaos', { duplicate: true, shuffle: true, delay_ms: 30 });
+    const { apiKey } = await t.createTenant('Chaos');
+    await t.buy(apiKey, 'pro');
+    await t.emulatorControl('chaos', {});
+    expect((await t.request('GET', '/billing/status', { token: apiKey })).body).toMatchObject({ plan: { id: 'pro' }, status: 'active' });
+    const unsettled = await t.query("SELECT id FROM stripe_events WHERE status NOT IN ('processed', 'ignored')");
+    expect(unsettled.filter((row: { id: string }) => !row.id.startsWith('evt_test_'))).toEqual([]);
+  });
+});
