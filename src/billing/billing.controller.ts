@@ -30,6 +30,19 @@ export class BillingController {
     return this.catalog.all().map(planView);
   }
 
+  /** Where Checkout returns by default when APP_URL is this service (no front end in front of it). */
+  @Get('success')
+  @Public()
+  checkoutSucceeded() {
+    return { message: 'Payment received. Your plan changes as soon as Stripe confirms it (usually seconds): see GET /billing/status.' };
+  }
+
+  @Get('cancel')
+  @Public()
+  checkoutCanceled() {
+    return { message: 'Checkout was canceled; nothing was charged.' };
+  }
+
   @Post('checkout')
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'Start Stripe Checkout for a paid plan. The same request within 10 minutes (or with the same Idempotency-Key) returns the same session.' })

@@ -21,6 +21,11 @@ describe('billing API', () => {
     ]);
   });
 
+  it('serves the default landing pages Checkout returns to', async () => {
+    expect((await t.request('GET', '/billing/success?session_id=cs_test_x')).body.message).toContain('Payment received');
+    expect((await t.request('GET', '/billing/cancel')).body.message).toContain('nothing was charged');
+  });
+
   it('starts every tenant on free with the calendar-month quota', async () => {
     const { apiKey } = await t.createTenant();
     const body = await status(apiKey);
