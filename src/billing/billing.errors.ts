@@ -16,6 +16,7 @@ export const BillingError = defineErrors({
   no_subscription: { status: 409, message: 'The tenant has no active subscription.' },
   same_plan: { status: 409, message: 'The tenant is already on that plan.' },
   redirect_not_allowed: { status: 400, message: 'Redirect URLs must be on APP_URL or one of CORS_ORIGINS.' },
+  event_not_found: { status: 404, message: 'No stored Stripe event has that id.' },
   invalid_signature: { status: 400, message: 'The Stripe-Signature header is missing, invalid or too old.' },
   tenant_mismatch: { status: 500, message: 'A Stripe object’s tenant does not match our records.' },
 });

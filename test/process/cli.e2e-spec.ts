@@ -67,6 +67,28 @@ describe('operator CLI', () => {
     expect(row.is_operator).toBe(true);
   });
 
+  it('webhooks:replay --failed queues failed and dead events again, and is audited', async () => {
+    await t.query(`INSERT INTO stripe_events (id, type, livemode, payload, status, attempts, stripe_created, last_error)
+                   VALUES ('evt_cli_failed', 'invoice.paid', false, '{}', 'failed', 3, 1, 'boom'), ('evt_cli_dead', 'invoice.paid', false, '{}', 'dead', 10, 1, 'boom'),
+                          ('evt_cli_ok', 'invoice.paid', false, '{}', 'processed', 1, 1, NULL)`);
+    const result = await cli(['webhooks:replay', '--failed']);
+    expect(JSON.parse(result.lastLine).replayed.sort()).toEqual(['evt_cli_dead', 'evt_cli_failed']);
+    const rows = await t.query("SELECT id, status, attempts FROM stripe_events WHERE id LIKE 'evt_cli_%' ORDER BY id");
+    expect(rows).toEqual([
+      { id: 'evt_cli_dead', status: 'pending', attempts: 0 },
+      { id: 'evt_cli_failed', status: 'pending', attempts: 0 },
+      { id: 'evt_cli_ok', status: 'processed', attempts: 1 },
+    ]);
+    const [audit] = await t.query("SELECT metadata FROM audit_events WHERE action = 'webhook.replayed' ORDER BY id DESC LIMIT 1");
+    expect(audit.metadata).toMatchObject({ count: 2, via: 'cli' });
+  });
+
+  it('webhooks:replay refuses to run without saying what to replay', async () => {
+    const result = await cli(['webhooks:replay']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('name what to replay');
+  });
+
   it('migration:run reports nothing pending on a migrated database', async () => {
     const result = await cli(['migration:run']);
     expect(JSON.parse(result.lastLine)).toEqual({ applied: [] });

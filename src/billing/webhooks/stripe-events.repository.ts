@@ -3,12 +3,20 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { Injectable } from '@nestjs/common';
 import { type StripeEventStatus, StripeEventRecord } from './stripe-event.entity.js';
 
+export interface EventFilter {
+  id?: string;
+  type?: string;
+  status?: StripeEventStatus | StripeEventStatus[];
+  since?: Date;
+}
+
 export interface ClaimedEvent {
   id: string;
   type: string;
   livemode: boolean;
   payload: string;
   attempts: number;
+  received_at: Date;
 }
 
 /** How long a claimed event stays hidden from other workers; a crashed worker's events come back after it. */
@@ -34,7 +42,7 @@ export class StripeEventsRepository {
          ORDER BY stripe_created, received_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED)
-       RETURNING id, type, livemode, payload, attempts`,
+       RETURNING id, type, livemode, payload, attempts, received_at`,
       [limit, LEASE_SECONDS],
     );
     // TypeORM answers an UPDATE … RETURNING with [rows, affected].
@@ -51,5 +59,36 @@ export class StripeEventsRepository {
 
   find(id: string): Promise<StripeEventRecord | null> {
     return this.txHost.tx.getRepository(StripeEventRecord).findOneBy({ id });
+  }
+
+  list(filter: EventFilter, limit = 100): Promise<StripeEventRecord[]> {
+    const query = this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder('e').select(['e.id', 'e.type', 'e.livemode', 'e.status', 'e.attempts', 'e.nextAttemptAt', 'e.lastError', 'e.stripeCreated', 'e.receivedAt', 'e.processedAt']);
+    this.applyFilter(query, filter);
+    return query.orderBy('e.received_at', 'DESC').limit(limit).getMany();
+  }
+
+  /** Puts matching events back in the queue; processing them again is harmless, as every handler re-reads Stripe. */
+  async requeue(filter: EventFilter): Promise<string[]> {
+    const query = this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder('e').update().set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null });
+    this.applyFilter(query, filter);
+    const result = await query.returning('id').execute();
+    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+  }
+
+  /** Events waiting or failing, for the backlog gauges. */
+  async backlog(): Promise<Record<'pending' | 'failed' | 'dead', number>> {
+    const rows: Array<{ status: string; n: string }> = await this.txHost.tx.query(
+      "SELECT status, count(*) AS n FROM stripe_events WHERE status IN ('pending', 'failed', 'dead') GROUP BY status",
+    );
+    const count = (status: string) => Number(rows.find((row) => row.status === status)?.n ?? 0);
+    return { pending: count('pending'), failed: count('failed'), dead: count('dead') };
+  }
+
+  private applyFilter(query: { andWhere: (sql: string, params?: object) => unknown }, filter: EventFilter): void {
+    query.andWhere('1 = 1');
+    if (filter.id) query.andWhere('id = :id', { id: filter.id });
+    if (filter.type) query.andWhere('type = :type', { type: filter.type });
+    if (filter.status) query.andWhere('status IN (:...statuses)', { statuses: [].concat(filter.status as never) });
+    if (filter.since) query.andWhere('received_at >= :since', { since: filter.since });
   }
 }

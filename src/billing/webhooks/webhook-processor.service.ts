@@ -3,13 +3,15 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { ClsService } from 'nestjs-cls';
-import type { Counter } from 'prom-client';
+import type { Counter, Histogram } from 'prom-client';
 import type Stripe from 'stripe';
 import { type ClaimedEvent, StripeEventsRepository } from './stripe-events.repository.js';
 import { StripeEventHandlers } from './stripe-event-handlers.js';
-import { EVENTS_PROCESSED } from './webhook-metrics.js';
+import { EVENTS_DEAD, EVENTS_PROCESSED, PROCESSING_LAG } from './webhook-metrics.js';
 
-const BATCH = 20;
+const BATCH = 32;
+/** Events of different tenants apply side by side; one tenant's queue behind its advisory lock. */
+const PARALLEL = 8;
 const POLL_MS = 500;
 export const MAX_ATTEMPTS = 10;
 const BACKOFF_BASE_MS = 1_000;
@@ -35,6 +37,8 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly cls: ClsService,
     @InjectMetric(EVENTS_PROCESSED) private readonly processed: Counter<string>,
+    @InjectMetric(EVENTS_DEAD) private readonly dead: Counter<string>,
+    @InjectMetric(PROCESSING_LAG) private readonly lag: Histogram<string>,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -67,7 +71,9 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
         return [] as ClaimedEvent[];
       });
       if (batch.length === 0) return handled;
-      for (const event of batch) await this.cls.run(() => this.process(event));
+      for (let i = 0; i < batch.length; i += PARALLEL) {
+        await Promise.all(batch.slice(i, i + PARALLEL).map((event) => this.cls.run(() => this.process(event))));
+      }
       handled += batch.length;
     }
     return handled;
@@ -83,11 +89,13 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
         return outcome;
       });
       this.processed.inc({ type: event.type, result });
+      this.lag.observe({ type: event.type }, (Date.now() - new Date(claimed.received_at).getTime()) / 1000);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retryAt = claimed.attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(claimed.attempts));
       await this.events.fail(claimed.id, message, retryAt);
       this.processed.inc({ type: event.type, result: retryAt ? 'failed' : 'dead' });
+      if (!retryAt) this.dead.inc({ type: event.type });
       this.logger.warn({ eventId: claimed.id, type: event.type, attempts: claimed.attempts, retryAt, err: error }, 'Stripe event failed');
     }
   }
