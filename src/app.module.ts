@@ -42,7 +42,7 @@ export class AppModule {
           },
         }),
         ObservabilityModule.forRoot(logger),
-        DatabaseModule.forRoot(databaseUrl),
+        DatabaseModule.forRoot(databaseUrl, config.databasePoolSize),
         HealthModule,
         AuditModule,
         IdentityModule,

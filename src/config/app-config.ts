@@ -23,6 +23,7 @@ export class AppConfig {
   readonly port: number;
   readonly logLevel: string;
   readonly databaseUrl?: string;
+  readonly databasePoolSize: number;
   readonly dataDir: string;
   readonly jwt: JwtSettings;
   readonly appUrl: string;

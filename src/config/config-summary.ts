@@ -24,6 +24,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     PORT: String(config.port),
     DATABASE_URL: maskDatabaseUrl(config.databaseUrl),
     DATA_DIR: config.dataDir,
+    DATABASE_POOL_SIZE: String(config.databasePoolSize),
     APP_URL: config.appUrl,
     CORS_ORIGINS: config.corsOrigins.join(',') || '(none)',
     DEFAULT_ENV: config.defaultEnv,

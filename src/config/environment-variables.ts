@@ -54,6 +54,13 @@ export class EnvironmentVariables {
   DATA_DIR?: string;
 
   @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer from 2 to 500' })
+  @Min(2, { message: 'must be an integer from 2 to 500' })
+  @Max(500, { message: 'must be an integer from 2 to 500' })
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
   JWT_SECRET?: string;

@@ -2,11 +2,11 @@ import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 
 /** Schema changes only through migrations: `synchronize` stays off everywhere. */
-export const dataSourceOptions = (url: string): DataSourceOptions => ({
+export const dataSourceOptions = (url: string, poolSize = 20): DataSourceOptions => ({
   type: 'postgres',
   url,
   migrations,
   migrationsTableName: 'schema_migrations',
   synchronize: false,
-  extra: { max: 20, connectionTimeoutMillis: 5_000 },
+  extra: { max: poolSize, connectionTimeoutMillis: 5_000 },
 });

@@ -10,12 +10,12 @@ import { runMigrations } from './run-migrations.js';
 @Module({})
 export class DatabaseModule {
   /** `url` is the resolved server: `DATABASE_URL`, or the embedded Postgres started before boot. */
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, poolSize?: number): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(url), autoLoadEntities: true }),
+          useFactory: () => ({ ...dataSourceOptions(url, poolSize), autoLoadEntities: true }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             const applied = await runMigrations(dataSource);

@@ -37,6 +37,20 @@ describe('Stripe webhooks', () => {
     expect(await t.query('SELECT count(*)::int AS n FROM stripe_events WHERE id = $1', [JSON.parse(body).id])).toEqual([{ n: 1 }]);
   });
 
+  it('answers 503 when the event cannot be stored, so Stripe retries', async () => {
+    await t.query(`CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database unavailable'; END $$`);
+    await t.query('CREATE TRIGGER refuse_events BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION refuse_events()');
+    try {
+      const body = event();
+      const response = await deliver(JSON.stringify(body));
+      expect([response.status, response.body.error.code]).toEqual([503, 'service_unavailable']);
+      expect(JSON.stringify(response.body)).not.toContain('database unavailable');
+    } finally {
+      await t.query('DROP TRIGGER refuse_events ON stripe_events');
+      await t.query('DROP FUNCTION refuse_events');
+    }
+  });
+
   it('records an unknown type as ignored', async () => {
     const body = event({ type: 'customer.tax_id.created' });
     await deliver(JSON.stringify(body));

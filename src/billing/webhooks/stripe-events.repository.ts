@@ -26,12 +26,6 @@ const LEASE_SECONDS = 120;
 export class StripeEventsRepository {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  /** Inserts unless the event id is already stored; returns whether it was new. */
-  async insert(event: Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>): Promise<boolean> {
-    const result = await this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder().insert().values(event).orIgnore().returning('id').execute();
-    return (result.raw as unknown[]).length > 0;
-  }
-
   /** Claims due events for this worker; SKIP LOCKED lets any number of instances claim side by side. */
   async claim(limit: number): Promise<ClaimedEvent[]> {
     const result: unknown = await this.txHost.tx.query(

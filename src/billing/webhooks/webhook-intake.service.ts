@@ -7,7 +7,7 @@ import { CommonError } from '../../common/errors/common.errors.js';
 import { BillingError } from '../billing.errors.js';
 import { StripeGateway } from '../stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from '../stripe/stripe-settings.js';
-import { StripeEventsRepository } from './stripe-events.repository.js';
+import { EventInsertBatcher } from './event-insert-batcher.js';
 import { EVENTS_RECEIVED, SIGNATURE_FAILURES } from './webhook-metrics.js';
 import { WebhookProcessor } from './webhook-processor.service.js';
 
@@ -19,7 +19,7 @@ export class WebhookIntakeService {
   constructor(
     @Inject(STRIPE_SETTINGS) private readonly settings: StripeSettings,
     private readonly gateway: StripeGateway,
-    private readonly events: StripeEventsRepository,
+    private readonly events: EventInsertBatcher,
     private readonly processor: WebhookProcessor,
     private readonly audit: AuditService,
     @InjectMetric(SIGNATURE_FAILURES) private readonly signatureFailures: Counter<string>,

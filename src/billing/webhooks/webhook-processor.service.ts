@@ -30,6 +30,7 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
   private timer?: NodeJS.Timeout;
   private draining?: Promise<number>;
   private stopped = false;
+  private paused = false;
 
   constructor(
     private readonly events: StripeEventsRepository,
@@ -54,7 +55,18 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   /** Starts a drain unless one is running. */
   wake(): void {
-    if (!this.draining && !this.stopped) this.draining = this.drainDue().finally(() => (this.draining = undefined));
+    if (!this.draining && !this.stopped && !this.paused) this.draining = this.drainDue().finally(() => (this.draining = undefined));
+  }
+
+  /** Stops taking new events (stored ones wait), e.g. to measure intake alone; `resume` carries on. */
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.draining;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
   }
 
   /** Waits for a drain in progress, then processes whatever is still due; returns how many it handled. */

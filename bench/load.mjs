@@ -1,0 +1,15 @@
+// Runs autocannon in its own process (so the load generator never shares the app's event loop),
+// sending pre-built requests in order: node bench/load.mjs <url> <requests.json> <connections>
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+
+const [url, file, connections] = process.argv.slice(2);
+const prepared = JSON.parse(readFileSync(file, 'utf8'));
+let next = 0;
+const result = await autocannon({
+  url,
+  connections: Number(connections),
+  amount: prepared.length,
+  requests: [{ setupRequest: (request) => ({ ...request, ...prepared[next++ % prepared.length] }) }],
+});
+process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: result.requests, latency: result.latency, duration: result.duration }));
