@@ -6,6 +6,7 @@ import { UsageModule } from '../usage/usage.module.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { BillingStatusService } from './billing-status.service.js';
 import { BillingController } from './billing.controller.js';
+import { billingMetricProviders } from './billing-metrics.js';
 import { BillingService } from './billing.service.js';
 import { CheckoutService } from './checkout.service.js';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
@@ -33,7 +34,7 @@ export class BillingModule {
         ...(stripeModule ? [stripeModule, WebhooksModule] : []),
       ],
       controllers: [BillingController],
-      providers: [PlanCatalog, BillingRecordsRepository, BillingService, BillingStatusService, CheckoutService, SubscriptionManagementService],
+      providers: [...billingMetricProviders, PlanCatalog, BillingRecordsRepository, BillingService, BillingStatusService, CheckoutService, SubscriptionManagementService],
       exports: [PlanCatalog, BillingService, ...(stripeModule ? [StripeModule] : [])],
     };
   }

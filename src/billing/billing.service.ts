@@ -1,10 +1,13 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
+import { PAYMENT_FAILURES } from './billing-metrics.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { PlanPrices } from './stripe/plan-prices.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
@@ -27,6 +30,7 @@ export class BillingService {
     private readonly records: BillingRecordsRepository,
     private readonly entitlements: EntitlementsService,
     private readonly audit: AuditService,
+    @InjectMetric(PAYMENT_FAILURES) private readonly paymentFailures: Counter<string>,
     @Optional() private readonly gateway?: StripeGateway,
     @Optional() private readonly prices?: PlanPrices,
     @Optional() @Inject(STRIPE_SETTINGS) private readonly settings?: StripeSettings,
@@ -93,6 +97,7 @@ export class BillingService {
     });
     if (failedAt && !previous?.paymentFailedAt) {
       await this.entitlements.recordPaymentFailure(tenantId, env, { at: failedAt, invoiceId: invoice.id });
+      this.paymentFailures.inc({ env });
       await this.audit.record({ action: 'invoice.payment_failed', tenantId, env, actor: { type: 'stripe' }, target: { type: 'invoice', id: invoice.id }, metadata: { amount_due: invoice.amount_due } });
     }
     return invoice;

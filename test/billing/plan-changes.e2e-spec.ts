@@ -116,6 +116,7 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     const body = await status(apiKey);
     expect(body).toMatchObject({ plan: { id: 'pro' }, status: 'past_due' });
     expect(body.last_payment_failure.invoice_id).toBe(stripeSubscription(subscriptionId).latest_invoice);
+    expect((await t.request('GET', '/metrics')).body).toMatch(/billing_payment_failures_total\{env="test"\} [1-9]/);
   });
 
   it.each([

@@ -80,6 +80,13 @@ describe('Stripe webhooks', () => {
     expect(response.status).toBe(200);
   });
 
+  it('answers 413 for a body over 1 MiB, storing nothing', async () => {
+    const body = event({ data: { object: { id: 'prod_big', object: 'product', description: 'x'.repeat(1_100_000) } } });
+    const response = await deliver(JSON.stringify(body));
+    expect([response.status, response.body.error.code]).toEqual([413, 'payload_too_large']);
+    expect(await stored(body.id)).toBeUndefined();
+  });
+
   it('answers 400 for a valid signature over invalid JSON', async () => {
     const payload = '{"id": "evt_broken",';
     const response = await deliver(payload);
