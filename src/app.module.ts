@@ -16,6 +16,7 @@ import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { SummarizeModule } from './summarize/summarize.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
 export interface AppModuleOptions {
@@ -49,6 +50,7 @@ export class AppModule {
         BillingModule.forRoot(stripe),
         EntitlementsModule,
         UsageModule,
+        SummarizeModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

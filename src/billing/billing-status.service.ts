@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
-import { UsageService } from '../usage/usage.service.js';
+import { quotaPeriod, snapshotOf } from '../entitlements/entitlement-snapshot.js';
+import { UsageMeter } from '../usage/usage-meter.service.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { PlanCatalog } from './plan-catalog.js';
 import type { PlanId } from './plans.js';
@@ -11,7 +12,7 @@ import type { PlanId } from './plans.js';
 export class BillingStatusService {
   constructor(
     private readonly entitlements: EntitlementsService,
-    private readonly usage: UsageService,
+    private readonly meter: UsageMeter,
     private readonly records: BillingRecordsRepository,
     private readonly catalog: PlanCatalog,
   ) {}
@@ -19,7 +20,8 @@ export class BillingStatusService {
   async status(scope: TenantScope) {
     const entitlement = await this.entitlements.get(scope.tenantId, scope.env);
     const plan = this.catalog.get(entitlement.planId as PlanId);
-    const used = await this.usage.used(scope.tenantId, scope.env, entitlement.currentPeriodStart);
+    const period = quotaPeriod(snapshotOf(entitlement), new Date());
+    const { used } = await this.meter.read({ tenantId: scope.tenantId, env: scope.env, meter: 'characters', periodStart: period.start });
     const subscription = await this.records.currentSubscription(scope.tenantId, scope.env);
     return {
       env: scope.env,
@@ -39,9 +41,9 @@ export class BillingStatusService {
             ? { to: subscription.planId, effective_at: subscription.downgradeEffectiveAt }
             : null,
       },
-      current_period: { start: entitlement.currentPeriodStart, end: entitlement.currentPeriodEnd },
+      current_period: { start: period.start, end: period.end },
       cancel_at_period_end: entitlement.cancelAtPeriodEnd,
-      quota: { meter: 'characters', limit: plan.monthlyCharacters, used, remaining: Math.max(plan.monthlyCharacters - used, 0), resets_at: entitlement.currentPeriodEnd },
+      quota: { meter: 'characters', limit: plan.monthlyCharacters, used, remaining: Math.max(plan.monthlyCharacters - used, 0), resets_at: period.end },
       rate_limit: { requests_per_hour: plan.requestsPerHour },
       payg_enabled: entitlement.paygEnabled,
       last_payment_failure: entitlement.lastPaymentFailureAt ? { at: entitlement.lastPaymentFailureAt, invoice_id: entitlement.lastPaymentFailureInvoice } : null,

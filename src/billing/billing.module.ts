@@ -9,6 +9,7 @@ import { BillingController } from './billing.controller.js';
 import { billingMetricProviders } from './billing-metrics.js';
 import { BillingService } from './billing.service.js';
 import { CheckoutService } from './checkout.service.js';
+import { CompExpiry } from './comp-expiry.service.js';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
@@ -34,7 +35,7 @@ export class BillingModule {
         ...(stripeModule ? [stripeModule, WebhooksModule] : []),
       ],
       controllers: [BillingController],
-      providers: [...billingMetricProviders, PlanCatalog, BillingRecordsRepository, BillingService, BillingStatusService, CheckoutService, SubscriptionManagementService],
+      providers: [...billingMetricProviders, PlanCatalog, BillingRecordsRepository, BillingService, BillingStatusService, CheckoutService, SubscriptionManagementService, CompExpiry],
       exports: [PlanCatalog, BillingService, ...(stripeModule ? [StripeModule] : [])],
     };
   }

@@ -12,6 +12,7 @@ import { BillingRecordsRepository } from './billing-records.repository.js';
 import { PlanPrices } from './stripe/plan-prices.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from './stripe/stripe-settings.js';
+import type { PlanId } from './plans.js';
 import { factsOf, META, subscriptionRecord } from './stripe-facts.js';
 
 export interface StripeAccess {
@@ -101,6 +102,29 @@ export class BillingService {
       await this.audit.record({ action: 'invoice.payment_failed', tenantId, env, actor: { type: 'stripe' }, target: { type: 'invoice', id: invoice.id }, metadata: { amount_due: invoice.amount_due } });
     }
     return invoice;
+  }
+
+  /** An operator's comp: a named plan free, with a reason and maybe an end; a subscription does not override it while it lasts. */
+  @Transactional()
+  async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null) {
+    await this.records.lockTenant(tenantId, env);
+    await this.entitlements.setComp(tenantId, env, comp);
+    const result = await this.recompute(tenantId, env);
+    await this.audit.record({
+      action: comp ? 'entitlement.comp_set' : 'entitlement.comp_removed',
+      tenantId,
+      env,
+      target: { type: 'tenant', id: tenantId },
+      metadata: comp ? { plan_id: comp.planId, reason: comp.reason, expires_at: comp.expiresAt?.toISOString() ?? null } : {},
+    });
+    return result.entitlement;
+  }
+
+  /** Recomputes one tenant's entitlement from what we hold (a comp ran out, say). */
+  @Transactional()
+  async recomputeEntitlement(tenantId: string, env: string) {
+    await this.records.lockTenant(tenantId, env);
+    return this.recompute(tenantId, env);
   }
 
   /** Which tenant a Stripe customer belongs to, from our mapping. */

@@ -5,6 +5,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options.js';
+import { PgNotifications } from './pg-notifications.service.js';
 import { runMigrations } from './run-migrations.js';
 
 @Module({})
@@ -13,6 +14,9 @@ export class DatabaseModule {
   static forRoot(url: string, poolSize?: number): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [PgNotifications],
+      exports: [PgNotifications],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(url, poolSize), autoLoadEntities: true }),

@@ -1,6 +1,8 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { LessThanOrEqual } from 'typeorm';
+import { ENTITLEMENTS_CHANNEL } from './entitlements.channel.js';
 import { Entitlement } from './entitlement.entity.js';
 
 @Injectable()
@@ -18,6 +20,15 @@ export class EntitlementsRepository {
   /** Locks the row (if any) so concurrent recomputations of one tenant apply one after another. */
   findForUpdate(tenantId: string, env: string): Promise<Entitlement | null> {
     return this.rows.findOne({ where: { tenantId, env }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Delivered at commit to every instance's cache (this one's included). */
+  async notifyChanged(tenantId: string, env: string): Promise<void> {
+    await this.txHost.tx.query('SELECT pg_notify($1, $2)', [ENTITLEMENTS_CHANNEL, `${tenantId}:${env}`]);
+  }
+
+  expiredComps(now: Date): Promise<Array<{ tenantId: string; env: string }>> {
+    return this.rows.find({ select: { tenantId: true, env: true }, where: { comped: true, compExpiresAt: LessThanOrEqual(now) } });
   }
 
   async save(tenantId: string, env: string, values: Partial<Entitlement>): Promise<Entitlement> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { PlanId } from '../billing/plans.js';
+import { PLANS, type PlanId } from '../billing/plans.js';
 import { type CompFacts, computeEntitlement, type SubscriptionFacts } from './entitlement-calculator.js';
-import { Entitlement } from './entitlement.entity.js';
+import type { Entitlement } from './entitlement.entity.js';
+import { freeEntitlement } from './free-entitlement.js';
 import { EntitlementsRepository } from './entitlements.repository.js';
 
 export interface PaymentFailure {
@@ -16,7 +17,28 @@ export class EntitlementsService {
 
   /** The stored entitlement, or the free plan a tenant without one has. */
   async get(tenantId: string, env: string): Promise<Entitlement> {
-    return (await this.entitlements.find(tenantId, env)) ?? this.freeDefault(tenantId, env);
+    return (await this.entitlements.find(tenantId, env)) ?? freeEntitlement(tenantId, env);
+  }
+
+  /** GET /billing/entitlements: the row as the tenant sees it, with where it comes from. */
+  async view(tenantId: string, env: string) {
+    const row = await this.get(tenantId, env);
+    const plan = PLANS.find((p) => p.id === row.planId) ?? PLANS[0];
+    const compActive = !!row.compPlanId && (!row.compExpiresAt || row.compExpiresAt > new Date());
+    return {
+      env,
+      plan_id: plan.id,
+      plan_name: plan.name,
+      status: row.status,
+      source: row.source,
+      comped: row.comped,
+      comp: compActive ? { plan_id: row.compPlanId, reason: row.compReason, expires_at: row.compExpiresAt } : null,
+      features: plan.features,
+      limits: { monthly_characters: plan.monthlyCharacters, requests_per_hour: plan.requestsPerHour },
+      current_period: { start: row.currentPeriodStart, end: row.currentPeriodEnd },
+      payg_enabled: row.paygEnabled,
+      updated_at: row.updatedAt,
+    };
   }
 
   /** Recomputes from Stripe's facts and any comp; returns the row and whether the plan or status changed. */
@@ -35,7 +57,24 @@ export class EntitlementsService {
       comped: computed.source === 'comp',
     });
     const changed = !current || current.planId !== saved.planId || current.status !== saved.status || current.paygEnabled !== saved.paygEnabled;
+    await this.entitlements.notifyChanged(tenantId, env);
     return { entitlement: saved, previous: current, changed };
+  }
+
+  /** Sets or clears the comp; the caller (BillingService) recomputes right after, in the same transaction. */
+  async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null): Promise<void> {
+    const current = await this.get(tenantId, env);
+    await this.entitlements.save(tenantId, env, {
+      ...this.withoutKeys(current),
+      compPlanId: comp?.planId ?? null,
+      compReason: comp?.reason ?? null,
+      compExpiresAt: comp?.expiresAt ?? null,
+    });
+  }
+
+  /** Tenants whose comp has run out but whose entitlement still says comped. */
+  expiredComps(now = new Date()) {
+    return this.entitlements.expiredComps(now);
   }
 
   async recordPaymentFailure(tenantId: string, env: string, failure: PaymentFailure): Promise<void> {
@@ -47,27 +86,5 @@ export class EntitlementsService {
   private withoutKeys(row: Entitlement): Partial<Entitlement> {
     const { tenantId: _t, env: _e, updatedAt: _u, ...rest } = row;
     return rest;
-  }
-
-  private freeDefault(tenantId: string, env: string): Entitlement {
-    const computed = computeEntitlement({ now: new Date() });
-    return Object.assign(new Entitlement(), {
-      tenantId,
-      env,
-      planId: computed.planId,
-      status: computed.status,
-      source: computed.source,
-      currentPeriodStart: computed.periodStart,
-      currentPeriodEnd: computed.periodEnd,
-      cancelAtPeriodEnd: false,
-      paygEnabled: false,
-      comped: false,
-      compPlanId: null,
-      compReason: null,
-      compExpiresAt: null,
-      lastPaymentFailureAt: null,
-      lastPaymentFailureInvoice: null,
-      updatedAt: new Date(0),
-    }) as Entitlement;
   }
 }

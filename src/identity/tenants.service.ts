@@ -32,6 +32,14 @@ export class TenantsService {
     return { ...tenantView(tenant!), env: scope.env, role: scope.role };
   }
 
+  async exists(tenantId: string): Promise<boolean> {
+    return !!(await this.tenants.findById(tenantId));
+  }
+
+  async isMember(tenantId: string, userId: string): Promise<boolean> {
+    return !!(await this.memberships.roleOf(tenantId, userId));
+  }
+
   /** For operators setting up a customer from the CLI: tenant, owner and an owner API key at once. */
   @Transactional()
   async provision(name: string, ownerEmail: string, env: StripeEnv) {

@@ -1,13 +1,10 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { EntitlementsModule } from '../entitlements/entitlements.module.js';
-import { UsageCounter } from './usage-counter.entity.js';
-import { UsageService } from './usage.service.js';
+import { OverageReporter } from './overage-reporter.service.js';
+import { UsageMeter } from './usage-meter.service.js';
 
-/** Usage counters and rate-limit windows; enforces what entitlements grant. */
+/** Usage counters with their hourly windows, and the overage outbox to Stripe: counting only, limits come from callers. */
 @Module({
-  imports: [TypeOrmModule.forFeature([UsageCounter]), EntitlementsModule],
-  providers: [UsageService],
-  exports: [UsageService],
+  providers: [UsageMeter, OverageReporter],
+  exports: [UsageMeter, OverageReporter],
 })
 export class UsageModule {}

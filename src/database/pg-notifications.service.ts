@@ -1,0 +1,62 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+
+type Listener = (payload: string) => void;
+
+const RECONNECT_MS = 1_000;
+
+/**
+ * Postgres LISTEN/NOTIFY on one dedicated connection, so a change made by any instance reaches
+ * every instance's caches in milliseconds. Reconnects on its own; on reconnect every listener is
+ * told (payload '*') that it may have missed something.
+ */
+@Injectable()
+export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('PgNotifications');
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private client?: pg.Client;
+  private stopped = false;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  on(channel: string, listener: Listener): void {
+    if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());
+    this.listeners.get(channel)!.add(listener);
+    void this.client?.query(`LISTEN "${channel}"`).catch(() => undefined);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    const options = this.dataSource.options as { url?: string };
+    const client = new pg.Client({ connectionString: options.url });
+    client.on('notification', ({ channel, payload }) => this.dispatch(channel, payload ?? ''));
+    client.on('error', (error) => this.logger.warn({ err: error }, 'notification connection lost'));
+    client.on('end', () => {
+      if (this.stopped) return;
+      setTimeout(() => void this.connect().catch(() => undefined), RECONNECT_MS).unref();
+    });
+    try {
+      await client.connect();
+      for (const channel of this.listeners.keys()) await client.query(`LISTEN "${channel}"`);
+      const reconnected = !!this.client;
+      this.client = client;
+      if (reconnected) for (const channel of this.listeners.keys()) this.dispatch(channel, '*');
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not listen for notifications; retrying');
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private dispatch(channel: string, payload: string): void {
+    for (const listener of this.listeners.get(channel) ?? []) listener(payload);
+  }
+}

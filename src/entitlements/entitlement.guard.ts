@@ -1,0 +1,80 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { IdentityError } from '../identity/identity.errors.js';
+import { type ConsumeResult, UsageMeter } from '../usage/usage-meter.service.js';
+import { EntitlementCache } from './entitlement-cache.js';
+import { EntitlementError } from './entitlement.errors.js';
+import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
+import { METERED, type MeteredOptions, REQUIRED_FEATURES } from './metering.metadata.js';
+import { meteringHeaders } from './metering-headers.js';
+import { type MeterCharge, METER_CHARGE } from './meter-charge.js';
+
+const DECIDED = Symbol('entitlementDecided');
+
+/** Statuses that may use the plan: Stripe is still retrying a past_due payment. */
+const USABLE = new Set(['active', 'trialing', 'past_due']);
+
+/**
+ * The request path: entitlement from the in-process cache, features, then one atomic statement for
+ * the quota and the hourly window. Sets the credit and rate-limit headers either way.
+ */
+@Injectable()
+export class EntitlementGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cache: EntitlementCache,
+    private readonly meter: UsageMeter,
+    private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    // @RequireFeature and @Metered on one route attach this guard twice: decide (and charge) once.
+    const seen = request as unknown as Record<symbol, boolean>;
+    if (seen[DECIDED]) return true;
+    seen[DECIDED] = true;
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const scope = request.auth?.scope;
+    if (!scope) throw new IdentityError('tenant_required');
+    const metered = this.reflector.get<MeteredOptions | undefined>(METERED, context.getHandler());
+    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+    if (!USABLE.has(snapshot.status)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
+    const required = [...(this.reflector.get<string[] | undefined>(REQUIRED_FEATURES, context.getHandler()) ?? []), ...(metered?.features?.(request) ?? [])];
+    const missing = required.find((feature) => !snapshot.features.has(feature));
+    if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
+    if (metered) await this.consume(request, reply, snapshot, metered);
+    return true;
+  }
+
+  private async consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<void> {
+    const cost = options.cost(request);
+    if (!Number.isSafeInteger(cost) || cost < 0) throw new EntitlementError('invalid_cost');
+    const now = Date.now();
+    const period = quotaPeriod(snapshot, new Date(now));
+    const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
+    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: `${request.id}:${now}`, now };
+    const result = await this.meter.consume(charge);
+    void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
+    if (result.allowed) {
+      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = { ...charge, windowStart: result.windowStart };
+      return;
+    }
+    const refusal = this.refusal(result, limits.quota, limits.ratePerHour, period.end, now);
+    if (result.reason === 'rate') void reply.header('retry-after', String(refusal.fields.retry_after_seconds));
+    throw refusal;
+  }
+
+  private refusal(result: Extract<ConsumeResult, { allowed: false }>, quota: number, rate: number | null, periodEnd: Date, now: number) {
+    if (result.reason === 'rate') {
+      const retryAfter = Math.max(1, Math.ceil((result.windowStart.getTime() + 3_600_000 - now) / 1000));
+      return new EntitlementError('rate_limited', `The plan allows ${rate} requests an hour.`, { limit: rate, retry_after_seconds: retryAfter });
+    }
+    return new EntitlementError('quota_exceeded', undefined, { limit: quota, used: result.used, resets_at: periodEnd.toISOString(), upgrade_url: this.upgradeUrl() });
+  }
+
+  private upgradeUrl(): string {
+    return `${this.config.appUrl}/billing/plans`;
+  }
+}

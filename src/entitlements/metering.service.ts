@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { TenantScope } from '../identity/auth/auth-context.js';
+import { UsageMeter } from '../usage/usage-meter.service.js';
+import { EntitlementCache } from './entitlement-cache.js';
+import { quotaPeriod } from './entitlement-snapshot.js';
+import { meteringHeaders } from './metering-headers.js';
+import type { CheckDto, ConsumeDto } from './dto/metering.dto.js';
+
+const USABLE = new Set(['active', 'trialing', 'past_due']);
+
+export interface ConsumeAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/** The check and consume APIs for services outside this process: the guard's decisions, over HTTP. */
+@Injectable()
+export class MeteringService {
+  constructor(
+    private readonly cache: EntitlementCache,
+    private readonly meter: UsageMeter,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** What a request would get, without consuming anything. */
+  async check(scope: TenantScope, dto: CheckDto) {
+    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+    const period = quotaPeriod(snapshot, new Date());
+    const quota = snapshot.plan.monthlyCharacters;
+    const reading = await this.meter.read({ tenantId: scope.tenantId, env: scope.env, meter: dto.meter ?? 'characters', periodStart: period.start });
+    const rate = snapshot.plan.requestsPerHour;
+    const remaining = Math.max(quota - reading.used, 0);
+    let code: string | null = null;
+    if (!USABLE.has(snapshot.status)) code = 'subscription_inactive';
+    else if (dto.feature && !snapshot.features.has(dto.feature)) code = 'feature_not_in_plan';
+    else if (dto.meter && rate !== null && reading.windowCount >= rate) code = 'rate_limited';
+    else if (dto.meter && !snapshot.paygEnabled && reading.used + (dto.amount ?? 0) > quota) code = 'quota_exceeded';
+    return { allowed: code === null, code, limit: quota, used: reading.used, remaining, resets_at: period.end, payg_enabled: snapshot.paygEnabled };
+  }
+
+  async usage(tenantId: string, env: string) {
+    const snapshot = await this.cache.get(tenantId, env);
+    const period = quotaPeriod(snapshot, new Date());
+    const history = await this.meter.history(tenantId, env, 'characters');
+    const used = Number(history.find((row) => row.period_start.getTime() === period.start.getTime())?.used ?? 0);
+    const quota = snapshot.plan.monthlyCharacters;
+    return {
+      meter: 'characters',
+      current: { period_start: period.start, period_end: period.end, used, limit: quota, remaining: Math.max(quota - used, 0) },
+      periods: history.map((row) => ({ period_start: row.period_start, used: Number(row.used) })),
+    };
+  }
+
+  /** The interceptor's semantics for a caller elsewhere: 200, 402 or 429; one key consumes once. */
+  async consume(scope: TenantScope, dto: ConsumeDto, requestId: string): Promise<ConsumeAnswer> {
+    if (!dto.idempotency_key) return this.decide(scope, dto, requestId);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`usage:${scope.tenantId}:${scope.env}:${dto.idempotency_key}`]);
+      const [stored]: Array<{ status: number; response: ConsumeAnswer }> = await manager.query(
+        'SELECT status, response FROM usage_requests WHERE tenant_id = $1 AND env = $2 AND idempotency_key = $3',
+        [scope.tenantId, scope.env, dto.idempotency_key],
+      );
+      if (stored) return { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true' } };
+      const answer = await this.decide(scope, dto, `${dto.idempotency_key}`, manager);
+      await manager.query('INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)', [
+        scope.tenantId,
+        scope.env,
+        dto.idempotency_key,
+        answer.status,
+        answer,
+      ]);
+      return answer;
+    });
+  }
+
+  private async decide(scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<ConsumeAnswer> {
+    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+    if (!USABLE.has(snapshot.status)) return { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} };
+    const now = Date.now();
+    const period = quotaPeriod(snapshot, new Date(now));
+    const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
+    const result = await this.meter.consume(
+      { tenantId: scope.tenantId, env: scope.env, meter: dto.meter, periodStart: period.start, cost: dto.amount, limits, requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`, now },
+      executor,
+    );
+    const headers = meteringHeaders(limits, result, dto.amount, period.end, now);
+    const body = { allowed: result.allowed, used: result.used, limit: limits.quota, remaining: Math.max(limits.quota - result.used, 0), resets_at: period.end };
+    if (result.allowed) return { status: 200, body: { ...body, code: null }, headers };
+    if (result.reason === 'rate') return { status: 429, body: { ...body, code: 'rate_limited' }, headers: { ...headers, 'retry-after': headers['ratelimit-reset'] } };
+    return { status: 402, body: { ...body, code: 'quota_exceeded' }, headers };
+  }
+}

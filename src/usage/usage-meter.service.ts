@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { pgPool } from '../database/pg-pool.js';
+import { hourWindowStart, type MeterLimits } from './quota-math.js';
+
+export interface Consumption {
+  tenantId: string;
+  env: string;
+  meter: string;
+  periodStart: Date;
+  cost: number;
+  limits: MeterLimits;
+  /** Unique per request; names the overage row, so a refund can take it back. */
+  requestKey: string;
+  now?: number;
+}
+
+export interface MeterReading {
+  used: number;
+  windowStart: Date;
+  windowCount: number;
+}
+
+/** Runs a statement on the pool, or inside a caller's transaction (an EntityManager). */
+export type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
+
+const rowsOf = <T>(result: unknown): T[] => {
+  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
+  return (result as { rows: T[] }).rows;
+};
+
+export type ConsumeResult = ({ allowed: true } | { allowed: false; reason: 'rate' | 'quota' }) & MeterReading;
+
+const UPSERT = `
+  INSERT INTO usage_counters AS c (tenant_id, env, meter, period_start, used, window_start, window_count)
+  VALUES ($1, $2, $3, $4, $5, $6, 1)
+  ON CONFLICT (tenant_id, env, meter, period_start) DO UPDATE SET
+    used = c.used + EXCLUDED.used,
+    window_start = EXCLUDED.window_start,
+    window_count = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.window_count + 1 ELSE 1 END
+  WHERE ($7::int IS NULL OR c.window_start <> EXCLUDED.window_start OR c.window_count < $7)
+    AND ($8::boolean OR c.used + EXCLUDED.used <= $9)
+  RETURNING used, window_count`;
+
+/** The hourly window and the period's usage, decided in one statement on one row; for PAYG, the outbox row too. */
+const CONSUME = UPSERT;
+const CONSUME_WITH_OVERAGE = `
+  WITH consumed AS (${UPSERT}),
+  overage AS (
+    INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
+    SELECT $1, $2, $3, $10, LEAST($5::bigint, used - $9) FROM consumed WHERE used > $9
+    RETURNING id)
+  SELECT used, window_count FROM consumed`;
+
+/**
+ * Consumes from the monthly quota and the hourly window atomically inside Postgres, so any number
+ * of instances stay exact. Usage is keyed by period start: a new period starts at zero by itself.
+ */
+@Injectable()
+export class UsageMeter {
+  private readonly pool: Pool;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.pool = pgPool(dataSource);
+  }
+
+  async consume(input: Consumption, executor: Executor = this.pool): Promise<ConsumeResult> {
+    const { limits } = input;
+    const window = new Date(hourWindowStart(input.now ?? Date.now()));
+    // A first request of the period inserts without the conditions: refuse up front what it could not pass.
+    if (!limits.payg && input.cost > limits.quota) return { allowed: false, reason: 'quota', ...(await this.read(input, window)) };
+    const params = [input.tenantId, input.env, input.meter, input.periodStart, input.cost, window, limits.ratePerHour, limits.payg, limits.quota];
+    const rows = rowsOf<{ used: string; window_count: number }>(
+      limits.payg ? await executor.query(CONSUME_WITH_OVERAGE, [...params, input.requestKey]) : await executor.query(CONSUME, params),
+    );
+    if (rows.length > 0) return { allowed: true, used: Number(rows[0].used), windowStart: window, windowCount: rows[0].window_count };
+    const reading = await this.read(input, window);
+    const rateHit = limits.ratePerHour !== null && reading.windowStart.getTime() === window.getTime() && reading.windowCount >= limits.ratePerHour;
+    return { allowed: false, reason: rateHit ? 'rate' : 'quota', ...reading };
+  }
+
+  /** Gives back what a failed request consumed, overage not yet reported included. */
+  async refund(input: Consumption, windowStart: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE usage_counters SET used = GREATEST(used - $5, 0),
+         window_count = CASE WHEN window_start = $6 THEN GREATEST(window_count - 1, 0) ELSE window_count END
+       WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4`,
+      [input.tenantId, input.env, input.meter, input.periodStart, input.cost, windowStart],
+    );
+    if (input.limits.payg) await this.dataSource.query('DELETE FROM overage_outbox WHERE request_key = $1 AND report_id IS NULL', [input.requestKey]);
+  }
+
+  /** The counter as it stands, zeroes for a period not yet used; the window is the current hour's. */
+  async read(input: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>, window = new Date(hourWindowStart(Date.now()))): Promise<MeterReading> {
+    const [row]: Array<{ used: string; window_start: Date; window_count: number }> = await this.dataSource.query(
+      'SELECT used, window_start, window_count FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4',
+      [input.tenantId, input.env, input.meter, input.periodStart],
+    );
+    const sameWindow = row && row.window_start.getTime() === window.getTime();
+    return { used: Number(row?.used ?? 0), windowStart: window, windowCount: sameWindow ? row.window_count : 0 };
+  }
+
+  history(tenantId: string, env: string, meter: string, limit = 12): Promise<Array<{ period_start: Date; used: string }>> {
+    return this.dataSource.query(
+      'SELECT period_start, used FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 ORDER BY period_start DESC LIMIT $4',
+      [tenantId, env, meter, limit],
+    );
+  }
+}
