@@ -16,6 +16,12 @@ export const TENANT_ROUTES: TenantRoute[] = [
   { method: 'GET', path: () => '/tenants/current/api-keys', adminOnly: true },
   { method: 'POST', path: () => '/tenants/current/api-keys', body: { name: 'stolen' }, adminOnly: true },
   { method: 'DELETE', path: ({ apiKeyId }) => `/tenants/current/api-keys/${apiKeyId}`, adminOnly: true },
+  { method: 'GET', path: () => '/billing/status', adminOnly: false },
+  { method: 'GET', path: () => '/billing/entitlements', adminOnly: false },
+  { method: 'GET', path: () => '/usage', adminOnly: false },
+  { method: 'POST', path: () => '/entitlements/check', body: { meter: 'characters', amount: 1 }, adminOnly: false },
+  { method: 'POST', path: () => '/usage/consume', body: { meter: 'characters', amount: 1 }, adminOnly: false },
+  { method: 'POST', path: () => '/v1/summarize', body: { text: 'Stolen credits.' }, adminOnly: false },
 ];
 
 export const routeName = (route: TenantRoute) => `${route.method} ${route.path({ memberId: ':id', apiKeyId: ':id' })}`;

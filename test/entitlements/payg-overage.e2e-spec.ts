@@ -1,0 +1,94 @@
+import { OverageReporter } from '../../src/usage/overage-reporter.service.js';
+import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
+import { setUsed, summarize } from '../support/metering.js';
+
+describe('PAYG overage', () => {
+  let t: BillingTestApp;
+  beforeAll(async () => {
+    t = await startBillingApp();
+  });
+  afterAll(() => t.close());
+
+  const meterEvents = () => t.emulator.context.store.data.meter_events;
+  /** A starter tenant with PAYG on and 100 characters of quota left. */
+  const nearlyOut = async () => {
+    const tenant = await t.createTenant();
+    await t.buy(tenant.apiKey, 'starter');
+    expect((await t.request('POST', '/billing/payg', { token: tenant.apiKey, body: { enable: true } })).body.payg_enabled).toBe(true);
+    const periodStart = new Date((await t.request('GET', '/usage', { token: tenant.apiKey })).body.current.period_start);
+    await setUsed(t, tenant.tenantId, 100_000 - 100, periodStart);
+    return tenant;
+  };
+  const report = async () => {
+    await t.query("UPDATE overage_outbox SET created_at = now() - interval '5 seconds'");
+    return t.app.get(OverageReporter).run();
+  };
+
+  it('lets requests past the quota through and reports exactly the overage to the Stripe meter', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    const over = await summarize(t, apiKey, { text: 'x'.repeat(250) });
+    const more = await summarize(t, apiKey, { text: 'y'.repeat(1000) });
+    expect([over.status, more.status]).toEqual([200, 200]);
+    expect(over.headers.get('x-credits-remaining')).toBe('0');
+    const outbox = await t.query('SELECT quantity FROM overage_outbox WHERE tenant_id = $1 ORDER BY id', [tenantId]);
+    expect(outbox.map((row: { quantity: string }) => Number(row.quantity))).toEqual([150, 1000]);
+    expect(await report()).toBe(1);
+    const [sent] = await t.query('SELECT id, quantity, status FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+    expect([Number(sent.quantity), sent.status]).toEqual([1150, 'reported']);
+    expect(meterEvents().filter((e) => e.identifier === sent.id).map((e) => Number(e.payload.value))).toEqual([1150]);
+  });
+
+  it('keeps reports through a Stripe outage and sends each exactly once afterwards', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    await summarize(t, apiKey, { text: 'z'.repeat(600) });
+    await t.emulatorControl('faults', { count: 50, mode: 'error' });
+    expect(await report()).toBe(0);
+    const [failed] = await t.query('SELECT id, status, attempts FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
+    await t.emulatorControl('faults', { count: 0 });
+    await t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [failed.id]);
+    expect(await report()).toBe(1);
+    expect(await report()).toBe(0);
+    expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(1);
+  });
+
+  it('never reports twice when Stripe took a report the reporter could not record (a crash in between)', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    await summarize(t, apiKey, { text: 'w'.repeat(300) });
+    await t.query("UPDATE overage_outbox SET created_at = now() - interval '5 seconds'");
+    await t.emulatorControl('faults', { count: 50, mode: 'error' });
+    await t.app.get(OverageReporter).run();
+    await t.emulatorControl('faults', { count: 0 });
+    const [pending] = await t.query('SELECT id, stripe_customer_id, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+    // As if the earlier attempt had reached Stripe before the process died.
+    await fetch(`${t.emulator.url}/v1/billing/meter_events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.emulator.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ event_name: 'api_characters', identifier: pending.id, 'payload[stripe_customer_id]': pending.stripe_customer_id, 'payload[value]': String(pending.quantity) }),
+    });
+    await t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [pending.id]);
+    await t.app.get(OverageReporter).run();
+    expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe('reported');
+    expect(meterEvents().filter((e) => e.identifier === pending.id)).toHaveLength(1);
+  });
+
+  it('takes back unreported overage when the handler fails', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    const failed = await summarize(t, apiKey, { text: 'v'.repeat(400), unexpected: true });
+    expect(failed.status).toBe(400);
+    await vi.waitFor(async () => expect(await t.query('SELECT * FROM overage_outbox WHERE tenant_id = $1', [tenantId])).toEqual([]));
+  });
+
+  it('bills the reported overage on the renewal invoice', async () => {
+    const { apiKey } = await nearlyOut();
+    await summarize(t, apiKey, { text: 'u'.repeat(2_100) });
+    await report();
+    const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription.id;
+    await t.emulatorControl(`subscriptions/${subscriptionId}/advance`);
+    const invoice = t.emulator.context.store.get('invoices', t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').latest_invoice, 'invoice');
+    const usageLine = invoice.lines.data.find((line: { description: string }) => line.description.startsWith('Usage'));
+    // 2,000 characters over the quota, billed per started 1,000 at 10 cents.
+    expect(usageLine.amount).toBe(20);
+    expect(invoice.amount_paid).toBe(999 + 20);
+  });
+});
