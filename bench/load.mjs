@@ -12,4 +12,7 @@ const result = await autocannon({
   amount: prepared.length,
   requests: [{ setupRequest: (request) => ({ ...request, ...prepared[next++ % prepared.length] }) }],
 });
-process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: result.requests, latency: result.latency, duration: result.duration }));
+// autocannon's own average is per whole second, which quantises short runs; measure the run exactly.
+const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
+const perSecond = result.requests.total / seconds;
+process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: { ...result.requests, average: perSecond }, latency: result.latency, duration: seconds }));

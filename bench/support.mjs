@@ -22,8 +22,9 @@ async function startEmulatorProcess() {
   return { url: `http://127.0.0.1:${port}`, port, key: 'sk_test_emulator', stop: () => child.kill('SIGTERM') };
 }
 
-export async function startBenchApp() {
+export async function startBenchApp({ billing = true } = {}) {
   const database = await startEmbeddedDatabase({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'billing-bench-')), ephemeral: true });
+  if (!billing) return startWithoutBilling(database);
   const emulator = await startEmulatorProcess();
   const stripeClient = new Stripe(emulator.key, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, JWT_SECRET: randomBytes(24).toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '20' });
@@ -42,6 +43,20 @@ export async function startBenchApp() {
     async stop() {
       await app.close();
       emulator.stop();
+      await database.stop();
+    },
+  };
+}
+
+async function startWithoutBilling(database) {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, JWT_SECRET: randomBytes(24).toString('hex'), LOG_LEVEL: 'warn', ENABLE_BILLING: 'false' });
+  const app = await createApp(config, database.url, pino({ level: 'warn' }), null);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${app.getHttpServer().address().port}`,
+    async stop() {
+      await app.close();
       await database.stop();
     },
   };

@@ -1,10 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
+import { PinoNestLogger } from './observability/pino-nest-logger.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 
 export const BODY_LIMIT_BYTES = 1_048_576;
@@ -22,7 +22,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     bufferLogs: true,
     rawBody: true,
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new PinoNestLogger(logger));
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
 
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../src/observability/root-logger.token.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('metrics and logs', () => {
@@ -38,6 +40,17 @@ describe('metrics and logs', () => {
     for (const secret of [apiKey, created.body.key, token, 'abc123secret', 'deadbeef', ...t.config.secretValues]) {
       expect(everything).not.toContain(secret);
     }
-    expect(everything).toContain('[redacted]');
+    const requestLines = t.logs.filter((line) => line.includes('request completed')).map((line) => JSON.parse(line));
+    expect(requestLines.length).toBeGreaterThan(0);
+    for (const line of requestLines) expect(line.req).not.toHaveProperty('headers');
+  });
+
+  it('scrubs configured secrets and key-shaped strings from anything logged', async () => {
+    const root = t.app.get<Logger>(ROOT_LOGGER, { strict: false });
+    root.warn({ detail: `stripe said no to ${t.config.billing.stripeSecretKey}` }, 'careless bk_live_abcdefghijklmnopqrstuvwxyz message');
+    const line = t.logs.at(-1)!;
+    expect(line).not.toContain(t.config.billing.stripeSecretKey!);
+    expect(line).not.toContain('abcdefghijklmnopqrstuvwxyz');
+    expect(line).toContain('[redacted]');
   });
 });

@@ -5,6 +5,7 @@ import { In, IsNull } from 'typeorm';
 import type { StripeEnv } from '../config/app-config.js';
 import { ApiKey } from './entities/api-key.entity.js';
 import type { Role } from './entities/role.js';
+import { API_KEYS_CHANNEL } from './auth/api-key-cache.js';
 
 export type NewApiKey = Pick<ApiKey, 'tenantId' | 'env' | 'role' | 'name' | 'prefix' | 'keyHash' | 'createdByUserId' | 'createdByApiKeyId'>;
 
@@ -52,7 +53,10 @@ export class ApiKeysRepository {
       .where('tenant_id = :tenantId AND revoked_at IS NULL AND id IN (:...ids)', { tenantId, ids: lineage.map((row) => row.id) })
       .returning('id')
       .execute();
-    return (result.raw as Array<{ id: string }>).map((row) => row.id);
+    const revoked = (result.raw as Array<{ id: string }>).map((row) => row.id);
+    // Delivered at commit: every instance drops these keys from its cache.
+    if (revoked.length > 0) await this.txHost.tx.query('SELECT pg_notify($1, $2)', [API_KEYS_CHANNEL, revoked.join(',')]);
+    return revoked;
   }
 
   /** Active keys a user issued in this tenant (any env) whose role is one of `roles`. */

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { generateApiKey } from './auth/api-key-secret.js';
+import { ApiKeyCache } from './auth/api-key-cache.js';
 import type { Actor, TenantScope } from './auth/auth-context.js';
 import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 import { type Role, ROLES, roleAtLeast } from './entities/role.js';
@@ -14,6 +15,7 @@ export class ApiKeysService {
   constructor(
     private readonly apiKeys: ApiKeysRepository,
     private readonly audit: AuditService,
+    private readonly keyCache: ApiKeyCache,
   ) {}
 
   async list(scope: TenantScope) {
@@ -47,8 +49,14 @@ export class ApiKeysService {
   }
 
   /** Revoking a key also revokes every key it issued, so a leaked key leaves nothing behind. */
-  @Transactional()
   async revoke(scope: TenantScope, id: string): Promise<void> {
+    const revoked = await this.revokeCommitted(scope, id);
+    // Other instances hear it by NOTIFY; this one must not wait for its own notification.
+    this.keyCache.forget(revoked);
+  }
+
+  @Transactional()
+  private async revokeCommitted(scope: TenantScope, id: string): Promise<string[]> {
     const key = await this.apiKeys.findById(scope.tenantId, scope.env, id);
     if (!key) throw new IdentityError('api_key_not_found');
     if (!roleAtLeast(scope.role, key.role)) throw new IdentityError('role_above_creator', 'You cannot revoke a key whose role is above yours.');
@@ -56,6 +64,7 @@ export class ApiKeysService {
     for (const keyId of revoked) {
       await this.audit.record({ action: 'api_key.revoked', target: { type: 'api_key', id: keyId }, metadata: { cascade_from: keyId === id ? null : id } });
     }
+    return revoked;
   }
 
   /** When a user leaves or is demoted, the keys they issued above their new role stop working. */

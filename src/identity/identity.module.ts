@@ -5,6 +5,7 @@ import { AuditModule } from '../audit/audit.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyCache } from './auth/api-key-cache.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { Authenticator } from './auth/authenticator.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
@@ -35,6 +36,7 @@ import { UsersService } from './users.service.js';
     MembersService,
     ApiKeysService,
     JwtVerifier,
+    ApiKeyCache,
     Authenticator,
     // Registration order is execution order: authenticate first, then check roles.
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -1,12 +1,15 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ClsService } from 'nestjs-cls';
+import { CLS_ID, ClsService } from 'nestjs-cls';
 import { AUTH_CONTEXT } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
 import { IS_PUBLIC } from './decorators.js';
 
-/** Global: every route needs credentials unless marked @Public(). */
+/**
+ * Global, and first: opens the request's CLS context (request id, then the auth context), then
+ * requires credentials unless the route is marked @Public().
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -16,8 +19,10 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    this.cls.enter({ ifNested: 'reuse' });
+    this.cls.set(CLS_ID, request.id);
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     request.auth = await this.authenticator.authenticate(request.headers);
     this.cls.set(AUTH_CONTEXT, request.auth);
     return true;

@@ -6,6 +6,7 @@ import { IdentityError } from '../identity.errors.js';
 import { MembershipsRepository } from '../memberships.repository.js';
 import { UsersService } from '../users.service.js';
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from './api-key-secret.js';
+import { ApiKeyCache, type CachedKey } from './api-key-cache.js';
 import type { AuthContext } from './auth-context.js';
 import { JwtVerifier } from './jwt-verifier.js';
 
@@ -27,6 +28,7 @@ export class Authenticator {
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysRepository,
     private readonly memberships: MembershipsRepository,
+    private readonly keyCache: ApiKeyCache,
   ) {}
 
   async authenticate(headers: IncomingHttpHeaders): Promise<AuthContext> {
@@ -56,12 +58,24 @@ export class Authenticator {
 
   private async fromApiKey(token: string, env?: StripeEnv, tenantId?: string): Promise<AuthContext> {
     if (!isWellFormedApiKey(token)) throw new IdentityError('invalid_api_key');
-    const key = await this.apiKeys.findActiveByHash(hashApiKey(token));
+    const key = await this.findKey(hashApiKey(token));
     if (!key) throw new IdentityError('invalid_api_key');
     if (env && env !== key.env) throw new IdentityError('env_mismatch');
     if (tenantId && tenantId !== key.tenantId) throw new IdentityError('not_a_member');
-    this.apiKeys.touch(key.id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
+    if (this.keyCache.shouldTouch(key.id)) this.apiKeys.touch(key.id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
     return { actor: { type: 'api_key', id: key.id }, scope: { tenantId: key.tenantId, env: key.env, role: key.role } };
+  }
+
+  private async findKey(hash: Buffer): Promise<CachedKey | undefined> {
+    const hex = hash.toString('hex');
+    const cached = this.keyCache.get(hex);
+    if (cached) return cached;
+    const generation = this.keyCache.currentGeneration;
+    const row = await this.apiKeys.findActiveByHash(hash);
+    if (!row) return undefined;
+    const key = { id: row.id, tenantId: row.tenantId, env: row.env, role: row.role };
+    this.keyCache.remember(hex, key, generation);
+    return key;
   }
 
   private async fromJwt(token: string, env: StripeEnv, tenantId?: string): Promise<AuthContext> {
