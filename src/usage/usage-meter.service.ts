@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
+import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart, type MeterLimits } from './quota-math.js';
 
 export interface Consumption {
@@ -61,11 +62,24 @@ const CONSUME_WITH_OVERAGE = `
 export class UsageMeter {
   private readonly pool: Pool;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly batcher: ConsumptionBatcher,
+  ) {
     this.pool = pgPool(dataSource);
   }
 
-  async consume(input: Consumption, executor: Executor = this.pool): Promise<ConsumeResult> {
+  /** The request path: batched with whatever else arrives at the same moment (see ConsumptionBatcher). */
+  async consume(input: Consumption, executor?: Executor): Promise<ConsumeResult> {
+    if (!executor) {
+      const result = await this.batcher.consume({ ...input, now: input.now ?? Date.now() });
+      return result.allowed ? { allowed: true, used: result.used, windowStart: result.windowStart, windowCount: result.windowCount } : { allowed: false, reason: result.reason!, used: result.used, windowStart: result.windowStart, windowCount: result.windowCount };
+    }
+    return this.consumeIn(input, executor);
+  }
+
+  /** Inside a caller's transaction: one conditional statement. */
+  private async consumeIn(input: Consumption, executor: Executor): Promise<ConsumeResult> {
     const { limits } = input;
     const window = new Date(hourWindowStart(input.now ?? Date.now()));
     // A first request of the period inserts without the conditions: refuse up front what it could not pass.

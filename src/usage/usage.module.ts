@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ConsumptionBatcher } from './consumption-batcher.js';
 import { OverageReporter } from './overage-reporter.service.js';
 import { UsageMeter } from './usage-meter.service.js';
 
 /** Usage counters with their hourly windows, and the overage outbox to Stripe: counting only, limits come from callers. */
 @Module({
-  providers: [UsageMeter, OverageReporter],
+  providers: [ConsumptionBatcher, UsageMeter, OverageReporter],
   exports: [UsageMeter, OverageReporter],
 })
 export class UsageModule {}
