@@ -84,7 +84,7 @@ export class BillingController {
   })
   @ApiOkResponse({ type: ChangeResponse })
   change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto) {
-    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date);
+    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date, dto.preview_token);
   }
 
   @Post('subscription/cancel')

@@ -18,5 +18,7 @@ export const BillingError = defineErrors({
   redirect_not_allowed: { status: 400, message: 'Redirect URLs must be on APP_URL or one of CORS_ORIGINS.' },
   event_not_found: { status: 404, message: 'No stored Stripe event has that id.' },
   invalid_signature: { status: 400, message: 'The Stripe-Signature header is missing, invalid or too old.' },
+  invalid_preview: { status: 400, message: 'proration_date needs the preview_token of a preview from the last 15 minutes; preview again.' },
+  downgrade_pending: { status: 409, message: 'A downgrade is pending: change back to the plan paid for first, then upgrade.' },
   tenant_mismatch: { status: 500, message: 'A Stripe object’s tenant does not match our records.' },
 });

@@ -28,7 +28,10 @@ export class CompExpiry implements OnApplicationBootstrap, OnApplicationShutdown
 
   async sweep(): Promise<number> {
     return this.cls.run(async () => {
-      const expired = await this.entitlements.expiredComps().catch(() => []);
+      const expired = await this.entitlements.expiredComps().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'could not look for expired comps');
+        return [];
+      });
       for (const { tenantId, env } of expired) {
         await this.billing.recomputeEntitlement(tenantId, env).catch((error: unknown) => this.logger.error({ err: error, tenantId }, 'could not end a comp'));
       }

@@ -9,11 +9,12 @@ import { CheckoutService } from './checkout.service.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { PlanCatalog } from './plan-catalog.js';
 import type { Plan, PlanId } from './plans.js';
+import { signPreview, verifyPreview } from './preview-token.js';
 import { META } from './stripe-facts.js';
 
 const LIVE = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid']);
 
-type Change = 'upgrade' | 'downgrade' | 'cancel';
+type Change = 'upgrade' | 'downgrade' | 'cancel' | 'restore';
 
 /**
  * Plan changes. Upgrades take effect now, their proration invoiced and charged at once (a decline
@@ -40,7 +41,8 @@ export class SubscriptionManagementService {
     const { current, target, change } = await this.plan(scope, planId);
     const periodEnd = current.currentPeriodEnd!;
     if (change !== 'upgrade') {
-      return { plan_id: target.id, change, effective: 'period_end', amount_due_now: 0, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: 'usd', proration_date: null };
+      const effective = change === 'restore' ? 'now' : 'period_end';
+      return { plan_id: target.id, change, effective, amount_due_now: 0, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: 'usd', proration_date: null, preview_token: null };
     }
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     const item = await this.licensedItemId(scope, current);
@@ -53,27 +55,33 @@ export class SubscriptionManagementService {
     );
     // Stripe's clock, not ours, fixes the proration instant; the change sends it back so the charge matches.
     const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
-    return { plan_id: target.id, change, effective: 'now', amount_due_now: invoice.amount_due, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: invoice.currency, proration_date: prorationDate };
+    const claims = { tenantId: scope.tenantId, env: scope.env, subscriptionId: current.stripeSubscriptionId, planId: target.id, prorationDate };
+    const previewToken = signPreview(gateway.settings.secretKey, claims);
+    return { plan_id: target.id, change, effective: 'now', amount_due_now: invoice.amount_due, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: invoice.currency, proration_date: prorationDate, preview_token: previewToken };
   }
 
-  async change(scope: TenantScope, planId: string, prorationDate?: number) {
-    const { current, target, change } = await this.plan(scope, planId);
+  async change(scope: TenantScope, planId: string, prorationDate?: number, previewToken?: string) {
+    const { current, target, change, paid } = await this.plan(scope, planId);
     if (change === 'cancel') return this.cancel(scope, true);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
+    if (prorationDate !== undefined) {
+      const claims = { tenantId: scope.tenantId, env: scope.env, subscriptionId: current.stripeSubscriptionId, planId: target.id, prorationDate };
+      if (change !== 'upgrade' || !previewToken || !verifyPreview(gateway.settings.secretKey, claims, previewToken)) throw new BillingError('invalid_preview');
+    }
     const item = await this.licensedItemId(scope, current);
     const price = prices.priceFor(target.id as Exclude<PlanId, 'free'>);
+    const clearDowngrade = { [META.downgradedFrom]: '', [META.downgradeAt]: '' };
     const params: Stripe.SubscriptionUpdateParams =
       change === 'upgrade'
-        ? { items: [{ id: item, price }], proration_behavior: 'always_invoice', proration_date: prorationDate, payment_behavior: 'error_if_incomplete', metadata: { [META.downgradedFrom]: '', [META.downgradeAt]: '' } }
-        : {
-            items: [{ id: item, price }],
-            proration_behavior: 'none',
-            metadata: { [META.downgradedFrom]: current.downgradedFrom ?? current.planId!, [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)) },
-          };
+        ? { items: [{ id: item, price }], proration_behavior: 'always_invoice', proration_date: prorationDate, payment_behavior: 'error_if_incomplete', metadata: clearDowngrade }
+        : change === 'restore'
+          ? // Back to the plan already paid for this period: nothing to charge, nothing pending.
+            { items: [{ id: item, price }], proration_behavior: 'none', metadata: clearDowngrade }
+          : { items: [{ id: item, price }], proration_behavior: 'none', metadata: { [META.downgradedFrom]: paid, [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)) } };
     await gateway.call('subscriptions.update', (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options), this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'));
     await this.audit.record({ action: 'billing.plan_change_requested', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null } });
     await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
-    return { change, effective: change === 'upgrade' ? 'now' : 'period_end', plan_id: target.id };
+    return { change, effective: change === 'downgrade' ? 'period_end' : 'now', plan_id: target.id };
   }
 
   async cancel(scope: TenantScope, atPeriodEnd: boolean) {
@@ -143,16 +151,24 @@ export class SubscriptionManagementService {
     return current;
   }
 
-  private async plan(scope: TenantScope, planId: string): Promise<{ current: SubscriptionRecord; target: Plan; change: Change }> {
+  /**
+   * Classifies a change against the plan paid for this period: the current one, or, while a downgrade
+   * is pending, the plan downgraded from (an upgrade then would charge again for time already paid).
+   */
+  private async plan(scope: TenantScope, planId: string): Promise<{ current: SubscriptionRecord; target: Plan; change: Change; paid: PlanId }> {
     this.billing.stripeFor(scope.env);
     const target = this.catalog.find(planId);
     if (!target) throw new BillingError('unknown_plan', `There is no plan "${planId}"; see GET /billing/plans.`);
     const current = await this.live(scope);
     if (!current.planId || current.planId === 'free') throw new BillingError('no_subscription', 'PAYG-only tenants buy a plan with POST /billing/checkout.');
+    const pending = !!current.downgradedFrom && !!current.downgradeEffectiveAt && current.currentPeriodStart! < current.downgradeEffectiveAt;
+    const paid = (pending ? current.downgradedFrom : current.planId) as PlanId;
     if (current.planId === target.id) throw new BillingError('same_plan');
-    const currentPrice = this.catalog.get(current.planId as PlanId).priceCents;
-    const change: Change = target.priceCents === 0 ? 'cancel' : target.priceCents > currentPrice ? 'upgrade' : 'downgrade';
-    return { current, target, change };
+    if (target.priceCents === 0) return { current, target, change: 'cancel', paid };
+    if (pending && target.id === paid) return { current, target, change: 'restore', paid };
+    const paidPrice = this.catalog.get(paid).priceCents;
+    if (target.priceCents > paidPrice && pending) throw new BillingError('downgrade_pending', undefined, { plan_paid_for: paid });
+    return { current, target, change: target.priceCents > paidPrice ? 'upgrade' : 'downgrade', paid };
   }
 
   private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string> {

@@ -79,7 +79,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     port,
     logLevel: env.LOG_LEVEL ?? 'info',
     databaseUrl: env.DATABASE_URL,
-    databasePoolSize: env.DATABASE_POOL_SIZE ?? 20,
+    databasePoolSize: env.DATABASE_POOL_SIZE ?? 30,
     dataDir: path.resolve(cwd, env.DATA_DIR ?? '.data'),
     jwt: { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     appUrl: (env.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -37,7 +37,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
 
   private async connect(): Promise<void> {
     const options = this.dataSource.options as { url?: string };
-    const client = new pg.Client({ connectionString: options.url });
+    const client = new pg.Client({ connectionString: options.url, keepAlive: true });
     client.on('notification', ({ channel, payload }) => this.dispatch(channel, payload ?? ''));
     client.on('error', (error) => this.logger.warn({ err: error }, 'notification connection lost'));
     client.on('end', () => {
@@ -47,9 +47,9 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     try {
       await client.connect();
       for (const channel of this.listeners.keys()) await client.query(`LISTEN "${channel}"`);
-      const reconnected = !!this.client;
       this.client = client;
-      if (reconnected) for (const channel of this.listeners.keys()) this.dispatch(channel, '*');
+      // Whatever happened before this connection listened may have been missed: everyone starts afresh.
+      for (const channel of this.listeners.keys()) this.dispatch(channel, '*');
     } catch (error) {
       this.logger.warn({ err: error }, 'could not listen for notifications; retrying');
       await client.end().catch(() => undefined);

@@ -29,8 +29,13 @@ export class EntitlementCache implements OnModuleInit {
   onModuleInit(): void {
     this.notifications.on(ENTITLEMENTS_CHANNEL, (key) => {
       this.generation++;
-      if (key === '*') this.entries.clear();
-      else this.entries.delete(key);
+      if (key === '*') {
+        this.entries.clear();
+        this.loading.clear();
+      } else {
+        this.entries.delete(key);
+        this.loading.delete(key);
+      }
     });
   }
 

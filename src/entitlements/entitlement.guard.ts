@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
@@ -41,7 +42,7 @@ export class EntitlementGuard implements CanActivate {
     const metered = this.reflector.get<MeteredOptions | undefined>(METERED, context.getHandler());
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
     if (!USABLE.has(snapshot.status)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
-    const required = [...(this.reflector.get<string[] | undefined>(REQUIRED_FEATURES, context.getHandler()) ?? []), ...(metered?.features?.(request) ?? [])];
+    const required = [...this.reflector.getAllAndMerge<string[]>(REQUIRED_FEATURES, [context.getHandler(), context.getClass()]), ...(metered?.features?.(request) ?? [])];
     const missing = required.find((feature) => !snapshot.features.has(feature));
     if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
     if (metered) await this.consume(request, reply, snapshot, metered);
@@ -54,7 +55,7 @@ export class EntitlementGuard implements CanActivate {
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
-    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: `${request.id}:${now}`, now };
+    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: randomUUID(), now };
     const result = await this.meter.consume(charge);
     void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
     if (result.allowed) {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { UsageMeter } from '../usage/usage-meter.service.js';
 import { EntitlementCache } from './entitlement-cache.js';
-import { quotaPeriod } from './entitlement-snapshot.js';
+import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
 import { meteringHeaders } from './metering-headers.js';
 import type { CheckDto, ConsumeDto } from './dto/metering.dto.js';
 
@@ -55,7 +55,9 @@ export class MeteringService {
 
   /** The interceptor's semantics for a caller elsewhere: 200, 402 or 429; one key consumes once. */
   async consume(scope: TenantScope, dto: ConsumeDto, requestId: string): Promise<ConsumeAnswer> {
-    if (!dto.idempotency_key) return this.decide(scope, dto, requestId);
+    // Read before the transaction: one connection per request, never two (the pool is shared).
+    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+    if (!dto.idempotency_key) return this.decide(snapshot, scope, dto, requestId);
     return this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`usage:${scope.tenantId}:${scope.env}:${dto.idempotency_key}`]);
       const [stored]: Array<{ status: number; response: ConsumeAnswer }> = await manager.query(
@@ -63,7 +65,7 @@ export class MeteringService {
         [scope.tenantId, scope.env, dto.idempotency_key],
       );
       if (stored) return { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true' } };
-      const answer = await this.decide(scope, dto, `${dto.idempotency_key}`, manager);
+      const answer = await this.decide(snapshot, scope, dto, `${dto.idempotency_key}`, manager);
       await manager.query('INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)', [
         scope.tenantId,
         scope.env,
@@ -75,8 +77,7 @@ export class MeteringService {
     });
   }
 
-  private async decide(scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<ConsumeAnswer> {
-    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<ConsumeAnswer> {
     if (!USABLE.has(snapshot.status)) return { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} };
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));

@@ -154,7 +154,7 @@ export class ConsumptionBatcher {
     await this.write(client, keys, states);
     if (overage.length > 0) {
       const values = overage.map((_, i) => `($${i * 5 + 1}::uuid, $${i * 5 + 2}::text, $${i * 5 + 3}::text, $${i * 5 + 4}::text, $${i * 5 + 5}::bigint)`).join(', ');
-      await client.query(`INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity) VALUES ${values}`, overage.flatMap(([c, q]) => [c.tenantId, c.env, c.meter, c.requestKey, q]));
+      await client.query(`INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity) VALUES ${values} ON CONFLICT (request_key) DO NOTHING`, overage.flatMap(([c, q]) => [c.tenantId, c.env, c.meter, c.requestKey, q]));
     }
     return results;
   }

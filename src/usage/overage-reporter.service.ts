@@ -6,8 +6,8 @@ import { PlanPrices } from '../billing/stripe/plan-prices.js';
 import { StripeGateway } from '../billing/stripe/stripe-gateway.js';
 
 const EVERY_MS = 2_000;
-/** Rows younger than this may still be refunded by a failing request; they wait for the next round. */
-const SETTLE_SECONDS = 1;
+/** Rows younger than this may still be refunded by a failing request (handlers finish well within it). */
+const SETTLE_SECONDS = 60;
 const LEASE_SECONDS = 60;
 const retryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
@@ -39,7 +39,9 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
   onApplicationBootstrap(): void {
     if (!this.gateway) return;
     this.timer = setInterval(() => {
-      this.running ??= this.run().finally(() => (this.running = undefined));
+      this.running ??= this.run()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'overage round failed; the next one retries'))
+        .finally(() => (this.running = undefined));
     }, EVERY_MS);
     this.timer.unref();
   }

@@ -83,13 +83,13 @@ export class UsageMeter {
     const { limits } = input;
     const window = new Date(hourWindowStart(input.now ?? Date.now()));
     // A first request of the period inserts without the conditions: refuse up front what it could not pass.
-    if (!limits.payg && input.cost > limits.quota) return { allowed: false, reason: 'quota', ...(await this.read(input, window)) };
+    if (!limits.payg && input.cost > limits.quota) return { allowed: false, reason: 'quota', ...(await this.read(input, window, executor)) };
     const params = [input.tenantId, input.env, input.meter, input.periodStart, input.cost, window, limits.ratePerHour, limits.payg, limits.quota];
     const rows = rowsOf<{ used: string; window_count: number }>(
       limits.payg ? await executor.query(CONSUME_WITH_OVERAGE, [...params, input.requestKey]) : await executor.query(CONSUME, params),
     );
     if (rows.length > 0) return { allowed: true, used: Number(rows[0].used), windowStart: window, windowCount: rows[0].window_count };
-    const reading = await this.read(input, window);
+    const reading = await this.read(input, window, executor);
     const rateHit = limits.ratePerHour !== null && reading.windowStart.getTime() === window.getTime() && reading.windowCount >= limits.ratePerHour;
     return { allowed: false, reason: rateHit ? 'rate' : 'quota', ...reading };
   }
@@ -102,15 +102,17 @@ export class UsageMeter {
        WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4`,
       [input.tenantId, input.env, input.meter, input.periodStart, input.cost, windowStart],
     );
-    if (input.limits.payg) await this.dataSource.query('DELETE FROM overage_outbox WHERE request_key = $1 AND report_id IS NULL', [input.requestKey]);
+    if (input.limits.payg) {
+      await this.dataSource.query('DELETE FROM overage_outbox WHERE tenant_id = $1 AND env = $2 AND request_key = $3 AND report_id IS NULL', [input.tenantId, input.env, input.requestKey]);
+    }
   }
 
   /** The counter as it stands, zeroes for a period not yet used; the window is the current hour's. */
-  async read(input: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>, window = new Date(hourWindowStart(Date.now()))): Promise<MeterReading> {
-    const [row]: Array<{ used: string; window_start: Date; window_count: number }> = await this.dataSource.query(
+  async read(input: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>, window = new Date(hourWindowStart(Date.now())), executor: Executor = this.dataSource): Promise<MeterReading> {
+    const [row] = rowsOf<{ used: string; window_start: Date; window_count: number }>(await executor.query(
       'SELECT used, window_start, window_count FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4',
       [input.tenantId, input.env, input.meter, input.periodStart],
-    );
+    ));
     const sameWindow = row && row.window_start.getTime() === window.getTime();
     return { used: Number(row?.used ?? 0), windowStart: window, windowCount: sameWindow ? row.window_count : 0 };
   }

@@ -24,11 +24,41 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     expect(preview.body).toMatchObject({ change: 'upgrade', effective: 'now', next_renewal: { amount: 2999 } });
     expect(preview.body.amount_due_now).toBeGreaterThan(0);
     expect(preview.body.amount_due_now).toBeLessThan(2000);
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'pro', proration_date: preview.body.proration_date } });
+    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'pro', proration_date: preview.body.proration_date, preview_token: preview.body.preview_token } });
     expect(change.body).toEqual({ change: 'upgrade', effective: 'now', plan_id: 'pro' });
     const invoice = t.emulator.context.store.get('invoices', stripeSubscription(subscriptionId).latest_invoice, 'invoice');
     expect([invoice.billing_reason, invoice.status, invoice.amount_paid]).toEqual(['subscription_update', 'paid', preview.body.amount_due_now]);
     expect((await status(apiKey)).plan.id).toBe('pro');
+  });
+
+  it('refuses a proration date that no preview signed, so nobody picks their own price', async () => {
+    const { apiKey, subscriptionId } = await subscribed('starter');
+    const preview = await t.request('POST', '/billing/subscription/preview', { token: apiKey, body: { plan_id: 'pro' } });
+    const periodEnd = t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').items.data[0].current_period_end;
+    const attempts = [
+      { plan_id: 'pro', proration_date: periodEnd - 60 },
+      { plan_id: 'pro', proration_date: periodEnd - 60, preview_token: preview.body.preview_token },
+      { plan_id: 'enterprise', proration_date: preview.body.proration_date, preview_token: preview.body.preview_token },
+    ];
+    for (const body of attempts) {
+      const response = await t.request('POST', '/billing/subscription/change', { token: apiKey, body });
+      expect([response.status, response.body.error.code]).toEqual([400, 'invalid_preview']);
+    }
+    expect((await status(apiKey)).plan.id).toBe('starter');
+  });
+
+  it('while a downgrade is pending, refuses an upgrade past the plan paid for, and restores that plan for free', async () => {
+    const { apiKey, subscriptionId } = await subscribed('pro');
+    await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
+    const beyond = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'enterprise' } });
+    expect([beyond.status, beyond.body.error.code, beyond.body.error.plan_paid_for]).toEqual([409, 'downgrade_pending', 'pro']);
+    const invoicesBefore = Object.keys(t.emulator.context.store.collection('invoices')).length;
+    const restore = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'pro' } });
+    expect(restore.body).toEqual({ change: 'restore', effective: 'now', plan_id: 'pro' });
+    expect(Object.keys(t.emulator.context.store.collection('invoices'))).toHaveLength(invoicesBefore);
+    const body = await status(apiKey);
+    expect([body.plan.id, body.subscription.pending_downgrade]).toEqual(['pro', null]);
+    expect(t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').metadata.downgraded_from).toBeUndefined();
   });
 
   it('refuses an upgrade the card declines with 402, changing nothing', async () => {

@@ -20,7 +20,7 @@ describe('PAYG overage', () => {
     return tenant;
   };
   const report = async () => {
-    await t.query("UPDATE overage_outbox SET created_at = now() - interval '5 seconds'");
+    await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
     return t.app.get(OverageReporter).run();
   };
 
@@ -55,7 +55,7 @@ describe('PAYG overage', () => {
   it('never reports twice when Stripe took a report the reporter could not record (a crash in between)', async () => {
     const { apiKey, tenantId } = await nearlyOut();
     await summarize(t, apiKey, { text: 'w'.repeat(300) });
-    await t.query("UPDATE overage_outbox SET created_at = now() - interval '5 seconds'");
+    await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
     await t.emulatorControl('faults', { count: 50, mode: 'error' });
     await t.app.get(OverageReporter).run();
     await t.emulatorControl('faults', { count: 0 });
@@ -70,6 +70,13 @@ describe('PAYG overage', () => {
     await t.app.get(OverageReporter).run();
     expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe('reported');
     expect(meterEvents().filter((e) => e.identifier === pending.id)).toHaveLength(1);
+  });
+
+  it('lets a caller reuse its own x-request-id without breaking anyone’s requests', async () => {
+    const { apiKey } = await nearlyOut();
+    const headers = { 'x-request-id': 'same-id-every-time' };
+    const responses = await Promise.all([summarize(t, apiKey, { text: 'a'.repeat(200) }, headers), summarize(t, apiKey, { text: 'b'.repeat(200) }, headers)]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
   });
 
   it('takes back unreported overage when the handler fails', async () => {

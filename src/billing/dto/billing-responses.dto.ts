@@ -33,10 +33,11 @@ export class PreviewResponse {
   @ApiProperty({ type: RenewalView }) next_renewal: RenewalView;
   @ApiProperty() currency: string;
   @ApiProperty({ nullable: true, type: Number, description: 'Send it with the change so the charge equals this preview.' }) proration_date: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Send it with proration_date; valid for 15 minutes.' }) preview_token: string | null;
 }
 
 export class ChangeResponse {
-  @ApiProperty({ enum: ['upgrade', 'downgrade', 'cancel'] }) change: string;
+  @ApiProperty({ enum: ['upgrade', 'downgrade', 'cancel', 'restore'] }) change: string;
   @ApiProperty({ enum: ['now', 'period_end'] }) effective: string;
   @ApiProperty() plan_id: string;
 }

@@ -46,6 +46,12 @@ export class PlanChangeDto extends PlanChoiceDto {
   @IsInt()
   @Min(0)
   proration_date?: number;
+
+  @ApiPropertyOptional({ description: 'The preview_token the preview returned; required with proration_date.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  preview_token?: string;
 }
 
 export class CancelDto {

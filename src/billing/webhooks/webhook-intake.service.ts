@@ -42,7 +42,9 @@ export class WebhookIntakeService {
         lastError: ours ? null : `no Stripe key for the ${env} environment on this deployment`,
       });
     } catch (error) {
-      this.logger.error({ err: error, eventId: event.id, type: event.type }, 'could not store a Stripe event; Stripe will retry');
+      // Not the error object: a failed batch insert carries every payload in it as parameters.
+      const reason = error instanceof Error ? error.message : String(error);
+      this.logger.error({ eventId: event.id, type: event.type, reason }, 'could not store a Stripe event; Stripe will retry');
       throw new CommonError('service_unavailable', 'The event could not be stored; Stripe will retry.');
     }
     this.received.inc({ type: event.type, duplicate: String(!stored) });

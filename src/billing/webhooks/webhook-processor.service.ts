@@ -55,7 +55,13 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
 
   /** Starts a drain unless one is running. */
   wake(): void {
-    if (!this.draining && !this.stopped && !this.paused) this.draining = this.drainDue().finally(() => (this.draining = undefined));
+    if (this.draining || this.stopped || this.paused) return;
+    this.draining = this.drainDue()
+      .catch((error: unknown) => {
+        this.logger.error({ err: error }, 'webhook drain failed; the next poll retries');
+        return 0;
+      })
+      .finally(() => (this.draining = undefined));
   }
 
   /** Stops taking new events (stored ones wait), e.g. to measure intake alone; `resume` carries on. */
