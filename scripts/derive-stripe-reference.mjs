@@ -46,6 +46,16 @@ const OPEN_CONTAINERS = {
   V1WebhookEndpointsList: [],
 };
 
+/** Parameters Stripe accepts that the catalogue leaves out (it lists no DELETE parameters). */
+const EXTRA_PARAMS = {
+  V1SubscriptionsCancel: {
+    invoice_now: { type: 'boolean' },
+    prorate: { type: 'boolean' },
+    'cancellation_details.comment': { type: 'string' },
+    'cancellation_details.feedback': { type: 'string' },
+  },
+};
+
 const RESOURCES = [
   'customer', 'product', 'price', 'checkout.session', 'billing_portal.session', 'subscription',
   'subscription_item', 'invoice', 'line_item', 'event', 'billing.meter', 'billing.meter_event',
@@ -60,9 +70,10 @@ for (const [name, containers] of Object.entries(OPEN_CONTAINERS)) {
   catalogue[name] = {
     method: operation.method,
     path: operation.path,
-    params: Object.fromEntries(
-      Object.entries(operation.params).map(([param, spec]) => [param, { type: spec.type, ...(spec.enum ? { enum: spec.enum } : {}) }]),
-    ),
+    params: {
+      ...Object.fromEntries(Object.entries(operation.params).map(([param, spec]) => [param, { type: spec.type, ...(spec.enum ? { enum: spec.enum } : {}) }])),
+      ...(EXTRA_PARAMS[name] ?? {}),
+    },
     containers: ['expand', ...containers],
   };
 }

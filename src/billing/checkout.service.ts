@@ -59,6 +59,7 @@ export class CheckoutService {
         ),
       `checkout:${scope.tenantId}:${scope.env}:${fingerprint}:${repeat}`,
     );
+    await this.expireOthers(scope, customer, session.id);
     await this.audit.record({ action: 'billing.checkout_initiated', target: { type: 'checkout_session', id: session.id }, metadata: { plan_id: plan.id, payg: !!request.withOverage } });
     return { url: session.url!, session_id: session.id };
   }
@@ -71,6 +72,15 @@ export class CheckoutService {
       stripe.billingPortal.sessions.create({ customer, return_url: allowedRedirect(this.config, returnUrl, '/billing') }, options),
     );
     return { url: session.url };
+  }
+
+  /** Only the newest checkout can be paid: two completed sessions would be two paid subscriptions. */
+  private async expireOthers(scope: TenantScope, customer: string, keep: string): Promise<void> {
+    const { gateway } = this.billing.stripeFor(scope.env);
+    const open = await gateway.call('checkout.sessions.list', (stripe) => stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 }));
+    for (const session of open.data.filter((s) => s.id !== keep && s.status === 'open')) {
+      await gateway.call('checkout.sessions.expire', (stripe, options) => stripe.checkout.sessions.expire(session.id, {}, options), `checkout-expire:${session.id}`);
+    }
   }
 
   private price(id: string | undefined): string {

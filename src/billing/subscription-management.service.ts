@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
+import { OverageReporter } from '../usage/overage-reporter.service.js';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
@@ -30,6 +31,7 @@ export class SubscriptionManagementService {
     private readonly catalog: PlanCatalog,
     private readonly audit: AuditService,
     private readonly cls: ClsService,
+    private readonly overage: OverageReporter,
   ) {}
 
   /** Idempotency keys name the intent and the request, so only a retry of the same request is deduplicated. */
@@ -87,10 +89,14 @@ export class SubscriptionManagementService {
   async cancel(scope: TenantScope, atPeriodEnd: boolean) {
     const current = await this.live(scope);
     const { gateway } = this.billing.stripeFor(scope.env);
+    // Ending now: the overage so far reaches the meter first, and invoice_now bills it on the last invoice.
+    if (!atPeriodEnd && current.overageItemId) await this.overage.flush(scope.tenantId, scope.env);
     await gateway.call(
       'subscriptions.cancel',
       (stripe, options) =>
-        atPeriodEnd ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options) : stripe.subscriptions.cancel(current.stripeSubscriptionId, {}, options),
+        atPeriodEnd
+          ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options)
+          : stripe.subscriptions.cancel(current.stripeSubscriptionId, { invoice_now: true }, options),
       this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
     );
     await this.audit.record({ action: 'billing.subscription_canceled', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { at_period_end: atPeriodEnd } });

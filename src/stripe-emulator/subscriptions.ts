@@ -107,9 +107,20 @@ export class Subscriptions {
     return subscription;
   }
 
-  cancelNow(subscription: StripeObject): StripeObject {
+  /** `invoice_now` bills what the period has used so far (metered usage, pending prorations) at once. */
+  cancelNow(subscription: StripeObject, params: { invoice_now?: string } = {}): StripeObject {
     if (subscription.status === 'canceled') throw invalidRequest(`This subscription is already canceled: '${subscription.id}'`, undefined, 'resource_missing');
     const now = this.clock.now();
+    if (params.invoice_now === 'true') {
+      const period = periodOf(subscription);
+      const lines = [...this.usageLines(subscription, { start: period.start, end: now + 1 }), ...this.pendingLines(subscription)].filter((line) => line.amount !== 0);
+      delete this.store.data.pending_lines[subscription.id];
+      if (lines.length > 0) {
+        const invoice = this.invoices.build(subscription, lines, 'subscription_cycle');
+        subscription.latest_invoice = invoice.id;
+        this.invoices.finalizeAndPay(invoice, this.invoices.outcomeFor(subscription.customer));
+      }
+    }
     Object.assign(subscription, { status: 'canceled', canceled_at: subscription.canceled_at ?? now, ended_at: now, cancel_at_period_end: false });
     this.store.changed();
     this.events.emit('customer.subscription.deleted', subscription);

@@ -57,14 +57,20 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
     return this.send();
   }
 
-  private async batch(): Promise<void> {
+  /** Reports all of one tenant's overage now (before its subscription ends and its last invoice is made). */
+  async flush(tenantId: string, env: string): Promise<void> {
+    await this.batch({ tenantId, env });
+    await this.send({ tenantId, env });
+  }
+
+  private async batch(only?: { tenantId: string; env: string }): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const rows: Array<{ id: string; tenant_id: string; env: string; quantity: string; stripe_customer_id: string | null }> = await manager.query(
         `SELECT o.id, o.tenant_id, o.env, o.quantity, c.stripe_customer_id FROM overage_outbox o
          LEFT JOIN billing_customers c ON c.tenant_id = o.tenant_id AND c.env = o.env
-         WHERE o.report_id IS NULL AND o.created_at < now() - make_interval(secs => $1)
+         WHERE o.report_id IS NULL AND (o.created_at < now() - make_interval(secs => $1) OR (o.tenant_id = $2 AND o.env = $3))
          ORDER BY o.id LIMIT 5000 FOR UPDATE OF o SKIP LOCKED`,
-        [SETTLE_SECONDS],
+        [SETTLE_SECONDS, only?.tenantId ?? null, only?.env ?? null],
       );
       const groups = new Map<string, { rows: typeof rows; quantity: number }>();
       for (const row of rows.filter((r) => r.stripe_customer_id)) {
@@ -83,12 +89,14 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  private async send(): Promise<number> {
+  private async send(only?: { tenantId: string; env: string }): Promise<number> {
     const claimed: Report[] = await this.dataSource.query(
       `UPDATE overage_reports SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
-       WHERE id IN (SELECT id FROM overage_reports WHERE status <> 'reported' AND next_attempt_at <= now() ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+       WHERE id IN (SELECT id FROM overage_reports WHERE status <> 'reported'
+                      AND (next_attempt_at <= now() OR (tenant_id = $2 AND env = $3))
+                    ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED)
        RETURNING id, stripe_customer_id, quantity, attempts, created_at`,
-      [LEASE_SECONDS],
+      [LEASE_SECONDS, only?.tenantId ?? null, only?.env ?? null],
     ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Report[]);
     let sent = 0;
     for (const report of claimed) {

@@ -94,16 +94,44 @@ export class UsageMeter {
     return { allowed: false, reason: rateHit ? 'rate' : 'quota', ...reading };
   }
 
-  /** Gives back what a failed request consumed, overage not yet reported included. */
+  /**
+   * Gives back what a failed request consumed. With PAYG, the period's unreported overage is then
+   * trimmed so that all of it adds up to max(0, used − quota) again: requests after this one had
+   * their overage counted on a base that included it.
+   */
   async refund(input: Consumption, windowStart: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE usage_counters SET used = GREATEST(used - $5, 0),
-         window_count = CASE WHEN window_start = $6 THEN GREATEST(window_count - 1, 0) ELSE window_count END
-       WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4`,
-      [input.tenantId, input.env, input.meter, input.periodStart, input.cost, windowStart],
+    await this.dataSource.transaction(async (manager) => {
+      const [row] = rowsOf<{ used: string }>(
+        await manager.query(
+          `UPDATE usage_counters SET used = GREATEST(used - $5, 0),
+             window_count = CASE WHEN window_start = $6 THEN GREATEST(window_count - 1, 0) ELSE window_count END
+           WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4 RETURNING used`,
+          [input.tenantId, input.env, input.meter, input.periodStart, input.cost, windowStart],
+        ),
+      );
+      if (!input.limits.payg || !row) return;
+      await manager.query('DELETE FROM overage_outbox WHERE tenant_id = $1 AND env = $2 AND request_key = $3 AND report_id IS NULL', [input.tenantId, input.env, input.requestKey]);
+      await this.trimOverage(manager, input, Math.max(0, Number(row.used) - input.limits.quota));
+    });
+  }
+
+  /** Reduces the newest unreported overage rows of the period until the period's overage totals `target`. */
+  private async trimOverage(manager: Executor, input: Consumption, target: number): Promise<void> {
+    const rows = rowsOf<{ id: string; quantity: string; reported: boolean }>(
+      await manager.query(
+        `SELECT id, quantity, report_id IS NOT NULL AS reported FROM overage_outbox
+         WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND created_at >= $4 ORDER BY id DESC FOR UPDATE`,
+        [input.tenantId, input.env, input.meter, input.periodStart],
+      ),
     );
-    if (input.limits.payg) {
-      await this.dataSource.query('DELETE FROM overage_outbox WHERE tenant_id = $1 AND env = $2 AND request_key = $3 AND report_id IS NULL', [input.tenantId, input.env, input.requestKey]);
+    let excess = rows.reduce((sum, r) => sum + Number(r.quantity), 0) - target;
+    for (const r of rows) {
+      if (excess <= 0) return;
+      if (r.reported) continue;
+      const cut = Math.min(excess, Number(r.quantity));
+      excess -= cut;
+      if (cut === Number(r.quantity)) await manager.query('DELETE FROM overage_outbox WHERE id = $1', [r.id]);
+      else await manager.query('UPDATE overage_outbox SET quantity = quantity - $2 WHERE id = $1', [r.id, cut]);
     }
   }
 

@@ -57,6 +57,16 @@ describe('billing API', () => {
     expect(keyedAgain.body.session_id).toBe(keyed.body.session_id);
   });
 
+  it('expires a tenant’s older open checkout when a new one starts, so only one can be paid', async () => {
+    const { apiKey } = await t.createTenant();
+    const older = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'starter' } });
+    const newer = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
+    expect(t.emulator.context.store.get('checkout_sessions', older.body.session_id, 'checkout.session').status).toBe('expired');
+    expect(t.emulator.context.store.get('checkout_sessions', newer.body.session_id, 'checkout.session').status).toBe('open');
+    const pay = await fetch(older.body.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    expect(pay.status).toBe(409);
+  });
+
   it('creates one Stripe customer per tenant and env, however many checkouts', async () => {
     const { apiKey, tenantId } = await t.createTenant();
     await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });

@@ -86,6 +86,32 @@ describe('PAYG overage', () => {
     await vi.waitFor(async () => expect(await t.query('SELECT * FROM overage_outbox WHERE tenant_id = $1', [tenantId])).toEqual([]));
   });
 
+  it('keeps the period’s overage equal to usage past the quota when an earlier request is refunded', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    const first = await summarize(t, apiKey, { text: 'a'.repeat(150), unexpected: true });
+    const second = await summarize(t, apiKey, { text: 'b'.repeat(150) });
+    expect([first.status, second.status]).toEqual([400, 200]);
+    await vi.waitFor(async () => {
+      const [{ total }] = await t.query('SELECT coalesce(sum(quantity), 0)::int AS total FROM overage_outbox WHERE tenant_id = $1', [tenantId]);
+      // 100 were left: the refunded request takes nothing, the second one goes 50 past the quota.
+      expect(total).toBe(50);
+    });
+  });
+
+  it('reports and bills the overage on the last invoice when the subscription is canceled now', async () => {
+    const { apiKey, tenantId } = await nearlyOut();
+    await summarize(t, apiKey, { text: 'c'.repeat(1_100) });
+    const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription.id;
+    const cancel = await t.request('POST', '/billing/subscription/cancel', { token: apiKey, body: { at_period_end: false } });
+    expect(cancel.status).toBe(200);
+    const [sent] = await t.query('SELECT status, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+    expect([sent.status, Number(sent.quantity)]).toEqual(['reported', 1000]);
+    const subscription = t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription');
+    const invoice = t.emulator.context.store.get('invoices', subscription.latest_invoice, 'invoice');
+    expect(subscription.status).toBe('canceled');
+    expect(invoice.lines.data.map((line: { amount: number }) => line.amount)).toEqual([10]);
+  });
+
   it('bills the reported overage on the renewal invoice', async () => {
     const { apiKey } = await nearlyOut();
     await summarize(t, apiKey, { text: 'u'.repeat(2_100) });

@@ -27,7 +27,7 @@ function registerSubscriptions(app: FastifyInstance, ctx: EmulatorContext): void
     }
     return ctx.subscriptions.update(subscription, params);
   });
-  operation(app, ctx, 'V1SubscriptionsCancel', (_, { id }) => ctx.subscriptions.cancelNow(find(id)));
+  operation(app, ctx, 'V1SubscriptionsCancel', (params, { id }) => ctx.subscriptions.cancelNow(find(id), params));
   operation(app, ctx, 'V1SubscriptionsResume', (_, { id }) => ctx.subscriptions.resume(find(id)));
 }
 

@@ -107,7 +107,7 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: EmulatorContex
   operation(app, ctx, 'V1CheckoutSessionsExpire', (_, { id }) => expire(ctx, ctx.store.get('checkout_sessions', id, 'checkout.session', 'session')));
   operation(app, ctx, 'V1CheckoutSessionsList', (params) => {
     const sessions = Object.values(ctx.store.collection('checkout_sessions')).filter(
-      (s) => (!params.customer || s.customer === params.customer) && (!params.subscription || s.subscription === params.subscription),
+      (s) => (!params.customer || s.customer === params.customer) && (!params.subscription || s.subscription === params.subscription) && (!params.status || s.status === params.status),
     );
     return listOf(sessions, params, '/v1/checkout/sessions');
   });
