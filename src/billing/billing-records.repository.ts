@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
+import { LIVE_STATUSES } from './stripe-facts.js';
 
-const LIVE = ['active', 'trialing', 'past_due', 'paused', 'unpaid', 'incomplete'];
 
 /** Billing's tables: every query takes the tenant and env first. */
 @Injectable()
@@ -44,7 +44,7 @@ export class BillingRecordsRepository {
   /** The subscription that decides the tenant's plan: the newest one still alive, else the newest. */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
     const all = await this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: { stripeCreated: 'DESC' }, take: 20 });
-    return all.find((s) => LIVE.includes(s.status)) ?? all[0] ?? null;
+    return all.find((s) => LIVE_STATUSES.has(s.status)) ?? all[0] ?? null;
   }
 
   async saveInvoice(record: Omit<InvoiceRecord, 'syncedAt'>): Promise<void> {

@@ -109,7 +109,7 @@ export class BillingService {
   async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null) {
     await this.records.lockTenant(tenantId, env);
     await this.entitlements.setComp(tenantId, env, comp);
-    const result = await this.recompute(tenantId, env);
+    const result = await this.recompute(tenantId, env, undefined);
     await this.audit.record({
       action: comp ? 'entitlement.comp_set' : 'entitlement.comp_removed',
       tenantId,
@@ -124,7 +124,7 @@ export class BillingService {
   @Transactional()
   async recomputeEntitlement(tenantId: string, env: string) {
     await this.records.lockTenant(tenantId, env);
-    return this.recompute(tenantId, env);
+    return this.recompute(tenantId, env, { type: 'system' });
   }
 
   /** Which tenant a Stripe customer belongs to, from our mapping. */
@@ -136,7 +136,8 @@ export class BillingService {
     return this.records.currentSubscription(scope.tenantId, scope.env);
   }
 
-  private async recompute(tenantId: string, env: string) {
+  /** `actor` undefined: whoever made the request (an operator's comp, say); Stripe by default. */
+  private async recompute(tenantId: string, env: string, actor: { type: 'stripe' | 'system' } | undefined = { type: 'stripe' }) {
     const current = await this.records.currentSubscription(tenantId, env);
     const result = await this.entitlements.recompute(tenantId, env, factsOf(current));
     if (result.changed) {
@@ -144,7 +145,7 @@ export class BillingService {
         action: 'entitlement.changed',
         tenantId,
         env,
-        actor: { type: 'stripe' },
+        actor,
         target: { type: 'entitlement', id: `${tenantId}:${env}` },
         metadata: { from: result.previous ? { plan: result.previous.planId, status: result.previous.status } : null, to: { plan: result.entitlement.planId, status: result.entitlement.status } },
       });

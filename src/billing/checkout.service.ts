@@ -8,7 +8,7 @@ import { BillingService } from './billing.service.js';
 import { PlanCatalog } from './plan-catalog.js';
 import type { PlanId } from './plans.js';
 import { allowedRedirect } from './redirect-urls.js';
-import { META } from './stripe-facts.js';
+import { LIVE_STATUSES, META } from './stripe-facts.js';
 
 export interface CheckoutRequest {
   planId: string;
@@ -20,7 +20,6 @@ export interface CheckoutRequest {
   clientKey?: string;
 }
 
-const LIVE = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid']);
 /** Without a client key, the same request within this window returns the same session. */
 const REPEAT_WINDOW_MS = 10 * 60_000;
 
@@ -39,7 +38,7 @@ export class CheckoutService {
     if (!plan) throw new BillingError('unknown_plan', `There is no plan "${request.planId}"; see GET /billing/plans.`);
     if (plan.priceCents === 0 && !request.withOverage) throw new BillingError('plan_not_purchasable');
     const current = await this.billing.currentSubscription(scope);
-    if (current && LIVE.has(current.status)) throw new BillingError('already_subscribed', undefined, { change_url: '/billing/subscription/change', current_plan: current.planId });
+    if (current && LIVE_STATUSES.has(current.status)) throw new BillingError('already_subscribed', undefined, { change_url: '/billing/subscription/change', current_plan: current.planId });
     const lineItems = [
       ...(plan.priceCents > 0 ? [{ price: this.price(prices.priceFor(plan.id as Exclude<PlanId, 'free'>)), quantity: 1 }] : []),
       ...(request.withOverage ? [{ price: this.price(prices.priceFor('overage')) }] : []),
@@ -68,8 +67,11 @@ export class CheckoutService {
     const { gateway } = this.billing.stripeFor(scope.env);
     const customer = await this.billing.customerId(scope, false);
     if (!customer) throw new BillingError('no_billing_account');
-    const session = await gateway.call('billing_portal.sessions.create', (stripe, options) =>
-      stripe.billingPortal.sessions.create({ customer, return_url: allowedRedirect(this.config, returnUrl, '/billing') }, options),
+    const returnTo = allowedRedirect(this.config, returnUrl, '/billing');
+    const session = await gateway.call(
+      'billing_portal.sessions.create',
+      (stripe, options) => stripe.billingPortal.sessions.create({ customer, return_url: returnTo }, options),
+      `portal:${customer}:${createHash('sha256').update(returnTo).digest('hex').slice(0, 16)}:${Math.floor(Date.now() / REPEAT_WINDOW_MS)}`,
     );
     return { url: session.url };
   }

@@ -4,6 +4,9 @@ import type { SubscriptionRecord } from './entities/subscription-record.entity.j
 import type { PlanId } from './plans.js';
 import type { PlanPrices } from './stripe/plan-prices.js';
 
+/** Subscription statuses that still hold a plan (and so block buying another). */
+export const LIVE_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid', 'incomplete']);
+
 /** Metadata this service puts on Stripe objects, so Stripe itself says whose they are. */
 export const META = { tenant: 'tenant_id', env: 'env', downgradedFrom: 'downgraded_from', downgradeAt: 'downgrade_effective_at' } as const;
 

@@ -11,9 +11,8 @@ import type { SubscriptionRecord } from './entities/subscription-record.entity.j
 import { PlanCatalog } from './plan-catalog.js';
 import type { Plan, PlanId } from './plans.js';
 import { signPreview, verifyPreview } from './preview-token.js';
-import { META } from './stripe-facts.js';
+import { LIVE_STATUSES, META } from './stripe-facts.js';
 
-const LIVE = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid']);
 
 type Change = 'upgrade' | 'downgrade' | 'cancel' | 'restore';
 
@@ -108,7 +107,7 @@ export class SubscriptionManagementService {
   async reactivate(scope: TenantScope): Promise<{ reactivated: boolean; url?: string; session_id?: string }> {
     this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
-    if (current && LIVE.has(current.status)) {
+    if (current && LIVE_STATUSES.has(current.status)) {
       if (!current.cancelAtPeriodEnd) return { reactivated: true };
       const { gateway } = this.billing.stripeFor(scope.env);
       await gateway.call(
@@ -130,7 +129,7 @@ export class SubscriptionManagementService {
   async payg(scope: TenantScope, enable: boolean): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
     const current = await this.billing.currentSubscription(scope);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
-    if (!current || !LIVE.has(current.status)) {
+    if (!current || !LIVE_STATUSES.has(current.status)) {
       if (!enable) return { payg_enabled: false };
       const session = await this.checkout.checkout(scope, { planId: 'free', withOverage: true });
       await this.audit.record({ action: 'billing.payg_toggled', metadata: { enable, via: 'checkout' } });
@@ -153,7 +152,7 @@ export class SubscriptionManagementService {
   private async live(scope: TenantScope): Promise<SubscriptionRecord> {
     this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
-    if (!current || !LIVE.has(current.status) || !current.currentPeriodEnd) throw new BillingError('no_subscription');
+    if (!current || !LIVE_STATUSES.has(current.status) || !current.currentPeriodEnd) throw new BillingError('no_subscription');
     return current;
   }
 
@@ -166,10 +165,10 @@ export class SubscriptionManagementService {
     const target = this.catalog.find(planId);
     if (!target) throw new BillingError('unknown_plan', `There is no plan "${planId}"; see GET /billing/plans.`);
     const current = await this.live(scope);
-    if (!current.planId || current.planId === 'free') throw new BillingError('no_subscription', 'PAYG-only tenants buy a plan with POST /billing/checkout.');
     const pending = !!current.downgradedFrom && !!current.downgradeEffectiveAt && current.currentPeriodStart! < current.downgradeEffectiveAt;
-    const paid = (pending ? current.downgradedFrom : current.planId) as PlanId;
-    if (current.planId === target.id) throw new BillingError('same_plan');
+    // A PAYG-only subscription has no plan item: it is on free, and any plan is an upgrade that adds one.
+    const paid = ((pending ? current.downgradedFrom : current.planId) ?? 'free') as PlanId;
+    if ((current.planId ?? 'free') === target.id) throw new BillingError('same_plan');
     if (target.priceCents === 0) return { current, target, change: 'cancel', paid };
     if (pending && target.id === paid) return { current, target, change: 'restore', paid };
     const paidPrice = this.catalog.get(paid).priceCents;
@@ -177,7 +176,9 @@ export class SubscriptionManagementService {
     return { current, target, change: target.priceCents > paidPrice ? 'upgrade' : 'downgrade', paid };
   }
 
-  private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string> {
+  /** The plan item to swap, or none on a PAYG-only subscription (the new plan is then added as an item). */
+  private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string | undefined> {
+    if (!current.priceId) return undefined;
     const { gateway } = this.billing.stripeFor(scope.env);
     const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(current.stripeSubscriptionId));
     const item = subscription.items.data.find((i) => i.price.id === current.priceId);

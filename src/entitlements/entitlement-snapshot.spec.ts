@@ -34,6 +34,12 @@ describe('quotaPeriod', () => {
     expect(period).toEqual({ start: new Date('2026-04-15T10:00:00Z'), end: new Date('2026-05-15T10:00:00Z') });
   });
 
+  it('clamps a month-end anchor to shorter months instead of spilling into the next one', () => {
+    const start = new Date('2026-01-31T00:00:00Z');
+    const period = quotaPeriod(snapshot(start, new Date('2026-02-28T00:00:00Z'), 'subscription'), new Date('2026-03-01T00:00:00Z'));
+    expect(period).toEqual({ start: new Date('2026-02-28T00:00:00Z'), end: new Date('2026-03-31T00:00:00Z') });
+  });
+
   it('starts a free tenant’s new period at the UTC month boundary', () => {
     const period = quotaPeriod(snapshot(new Date('2026-10-01T00:00:00Z'), new Date('2026-11-01T00:00:00Z'), 'free'), new Date('2026-11-01T00:00:00Z'));
     expect(period).toEqual({ start: new Date('2026-11-01T00:00:00Z'), end: new Date('2026-12-01T00:00:00Z') });

@@ -42,11 +42,15 @@ export const snapshotOf = (row: Entitlement): EntitlementSnapshot => {
 export function quotaPeriod(snapshot: EntitlementSnapshot, now: Date): { start: Date; end: Date } {
   if (now < snapshot.periodEnd && now >= snapshot.periodStart) return { start: snapshot.periodStart, end: snapshot.periodEnd };
   if (snapshot.source !== 'subscription') return calendarMonth(now);
-  let start = snapshot.periodStart;
-  let end = snapshot.periodEnd;
-  while (now >= end) {
-    start = end;
-    end = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, end.getUTCDate(), end.getUTCHours(), end.getUTCMinutes(), end.getUTCSeconds()));
-  }
-  return { start, end };
+  // Whole months from the subscription's anchor day, clamped to shorter months as Stripe does.
+  const anchor = snapshot.periodStart;
+  const monthsFrom = (months: number) => {
+    const year = anchor.getUTCFullYear();
+    const month = anchor.getUTCMonth() + months;
+    const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+    return new Date(Date.UTC(year, month, Math.min(anchor.getUTCDate(), lastDay), anchor.getUTCHours(), anchor.getUTCMinutes(), anchor.getUTCSeconds()));
+  };
+  let months = 1;
+  while (monthsFrom(months) <= now) months++;
+  return { start: monthsFrom(months - 1), end: monthsFrom(months) };
 }

@@ -139,6 +139,20 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     expect(metered).toEqual(['metered']);
   });
 
+  it('lets a PAYG-only tenant take a plan with a change, charged now', async () => {
+    const { apiKey } = await t.createTenant();
+    const checkout = await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: true } });
+    await fetch(checkout.body.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    await t.settle();
+    expect(await status(apiKey)).toMatchObject({ plan: { id: 'free' }, payg_enabled: true });
+    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
+    expect(change.body).toMatchObject({ change: 'upgrade', plan_id: 'starter' });
+    const subscription = t.emulator.context.store.get('subscriptions', (await status(apiKey)).subscription.id, 'subscription');
+    expect(subscription.items.data.map((i: { price: { recurring: { usage_type: string } } }) => i.price.recurring.usage_type).sort()).toEqual(['licensed', 'metered']);
+    expect(t.emulator.context.store.get('invoices', subscription.latest_invoice, 'invoice').amount_paid).toBeGreaterThan(0);
+    expect(await status(apiKey)).toMatchObject({ plan: { id: 'starter' }, payg_enabled: true });
+  });
+
   it('keeps the plan on a failed renewal, flags past_due and the payment failure', async () => {
     const { apiKey, subscriptionId } = await subscribed('pro');
     await t.emulatorControl(`subscriptions/${subscriptionId}/advance`, { outcome: 'failure' });
