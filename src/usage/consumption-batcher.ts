@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { MicroBatcher } from '../common/micro-batcher.js';
 import { pgPool } from '../database/pg-pool.js';
 import { type CounterState, decide, hourWindowStart } from './quota-math.js';
 
@@ -16,12 +17,6 @@ export interface BatchedConsumption {
 }
 
 export type BatchedResult = { allowed: boolean; reason?: 'rate' | 'quota'; used: number; windowStart: Date; windowCount: number };
-
-interface Waiting {
-  input: BatchedConsumption;
-  resolve: (result: BatchedResult) => void;
-  reject: (error: unknown) => void;
-}
 
 const MAX_BATCH = 128;
 const MAX_IN_FLIGHT = 10;
@@ -43,79 +38,41 @@ function keyTuples(inputs: BatchedConsumption[]) {
 @Injectable()
 export class ConsumptionBatcher {
   private readonly pool: Pool;
-  private queue: Waiting[] = [];
-  private inFlight = 0;
-  private scheduled = false;
-  /** Rows in a batch being decided: their next requests wait and go together in a later batch. */
-  private readonly busyRows = new Set<string>();
+  private readonly batcher = new MicroBatcher<BatchedConsumption, BatchedResult>((inputs) => this.decideInTransaction(inputs), {
+    maxBatch: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+    // A row already being decided makes its next requests wait and go together: large batches for a hot tenant.
+    exclusiveKey: rowKey,
+  });
 
   constructor(dataSource: DataSource) {
     this.pool = pgPool(dataSource);
   }
 
   consume(input: BatchedConsumption): Promise<BatchedResult> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ input, resolve, reject });
-      this.schedule();
-    });
+    return this.batcher.submit(input);
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const batch = this.takeBatch();
-      if (batch.length > 0) void this.flush(batch);
-    });
-  }
-
-  /** Up to MAX_BATCH waiting requests whose rows are not already being decided by another batch. */
-  private takeBatch(): Waiting[] {
-    const batch: Waiting[] = [];
-    const rows = new Set<string>();
-    this.queue = this.queue.filter((waiting) => {
-      const key = rowKey(waiting.input);
-      if (batch.length >= MAX_BATCH || (this.busyRows.has(key) && !rows.has(key))) return true;
-      batch.push(waiting);
-      rows.add(key);
-      return false;
-    });
-    for (const key of rows) this.busyRows.add(key);
-    return batch;
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    if (batch.length === 0) return;
-    this.inFlight++;
-    const client = await this.pool.connect().catch((error: unknown) => {
-      for (const waiting of batch) waiting.reject(error);
-      return undefined;
-    });
+  private async decideInTransaction(inputs: BatchedConsumption[]): Promise<BatchedResult[]> {
+    const client = await this.pool.connect();
     try {
-      if (client) {
-        const inputs = batch.map((w) => w.input);
+      await client.query('BEGIN');
+      let results = await this.decideBatch(client, inputs);
+      if (!results) {
+        // A period's first requests: create its rows in their own committed statement, so the locking
+        // transaction only ever takes row locks in one sorted order (no deadlocks between batches).
+        await client.query('ROLLBACK');
+        await this.ensureRows(client, inputs);
         await client.query('BEGIN');
-        let results = await this.decideBatch(client, inputs);
-        if (!results) {
-          // A period's first requests: create its rows in their own committed statement, so the locking
-          // transaction only ever takes row locks in one sorted order (no deadlocks between batches).
-          await client.query('ROLLBACK');
-          await this.ensureRows(client, inputs);
-          await client.query('BEGIN');
-          results = (await this.decideBatch(client, inputs))!;
-        }
-        await client.query('COMMIT');
-        batch.forEach((waiting, i) => waiting.resolve(results[i]));
+        results = (await this.decideBatch(client, inputs))!;
       }
+      await client.query('COMMIT');
+      return results;
     } catch (error) {
-      await client?.query('ROLLBACK').catch(() => undefined);
-      for (const waiting of batch) waiting.reject(error);
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     } finally {
-      client?.release();
-      for (const waiting of batch) this.busyRows.delete(rowKey(waiting.input));
-      this.inFlight--;
-      this.schedule();
+      client.release();
     }
   }
 

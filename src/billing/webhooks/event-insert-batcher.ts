@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { MicroBatcher } from '../../common/micro-batcher.js';
 import type { StripeEventRecord } from './stripe-event.entity.js';
 
 export type NewStripeEvent = Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>;
-
-interface Waiting {
-  event: NewStripeEvent;
-  resolve: (inserted: boolean) => void;
-  reject: (error: unknown) => void;
-}
-
-const MAX_BATCH = 64;
-const MAX_IN_FLIGHT = 4;
 
 /**
  * Deliveries that arrive together share one multi-row INSERT: one round trip and one commit for
@@ -20,53 +12,27 @@ const MAX_IN_FLIGHT = 4;
  */
 @Injectable()
 export class EventInsertBatcher {
-  private queue: Waiting[] = [];
-  private inFlight = 0;
-  private scheduled = false;
+  private readonly batcher = new MicroBatcher<NewStripeEvent, boolean>((events) => this.insertAll(events), { maxBatch: 64, maxInFlight: 4 });
 
   constructor(private readonly dataSource: DataSource) {}
 
   insert(event: NewStripeEvent): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.schedule();
-    });
+    return this.batcher.submit(event);
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.flush(this.queue.splice(0, MAX_BATCH));
-      this.schedule();
+  private async insertAll(events: NewStripeEvent[]): Promise<boolean[]> {
+    const values: unknown[] = [];
+    const rows = events.map((event, i) => {
+      values.push(event.id, event.type, event.livemode, event.payload, event.stripeCreated, event.status, event.lastError);
+      return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
     });
-  }
-
-  private async flush(batch: Waiting[]): Promise<void> {
-    if (batch.length === 0) return;
-    this.inFlight++;
-    try {
-      const values: unknown[] = [];
-      const rows = batch.map(({ event }, i) => {
-        values.push(event.id, event.type, event.livemode, event.payload, event.stripeCreated, event.status, event.lastError);
-        return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
-      });
-      const inserted: Array<{ id: string }> = await this.dataSource.query(
-        `INSERT INTO stripe_events (id, type, livemode, payload, stripe_created, status, last_error) VALUES ${rows.join(', ')}
-         ON CONFLICT (id) DO NOTHING RETURNING id`,
-        values,
-      );
-      const fresh = new Set(inserted.map((row) => row.id));
-      for (const waiting of batch) {
-        // The first of two copies in one batch is the new one; any later copy is a duplicate.
-        waiting.resolve(fresh.delete(waiting.event.id));
-      }
-    } catch (error) {
-      for (const waiting of batch) waiting.reject(error);
-    } finally {
-      this.inFlight--;
-      this.schedule();
-    }
+    const inserted: Array<{ id: string }> = await this.dataSource.query(
+      `INSERT INTO stripe_events (id, type, livemode, payload, stripe_created, status, last_error) VALUES ${rows.join(', ')}
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      values,
+    );
+    const fresh = new Set(inserted.map((row) => row.id));
+    // The first of two copies in one batch is the new one; any later copy is a duplicate.
+    return events.map((event) => fresh.delete(event.id));
   }
 }
