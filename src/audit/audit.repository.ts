@@ -6,6 +6,13 @@ import { AuditEvent } from './audit-event.entity.js';
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'createdAt'>;
 
+export interface AuditFilter {
+  cursor?: string;
+  action?: string;
+  since?: Date;
+  until?: Date;
+}
+
 /** Insert-only by design: the table's trigger rejects UPDATE and DELETE as well. */
 @Injectable()
 export class AuditRepository {
@@ -15,7 +22,19 @@ export class AuditRepository {
     await this.txHost.tx.getRepository(AuditEvent).insert(event as QueryDeepPartialEntity<AuditEvent>);
   }
 
-  listForTenant(tenantId: string, env: string, limit = 50): Promise<AuditEvent[]> {
-    return this.txHost.tx.getRepository(AuditEvent).find({ where: { tenantId, env }, order: { id: 'DESC' }, take: limit });
+  /** Newest first, from before `cursor` (an id), optionally by action (or action prefix) and time. */
+  page(tenantId: string, env: string, filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+    const query = this.txHost.tx
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .where('e.tenant_id = :tenantId AND e.env = :env', { tenantId, env })
+      .orderBy('e.id', 'DESC')
+      .limit(limit);
+    if (filter.cursor) query.andWhere('e.id < :cursor', { cursor: filter.cursor });
+    if (filter.action?.endsWith('.')) query.andWhere('e.action LIKE :prefix', { prefix: `${filter.action}%` });
+    else if (filter.action) query.andWhere('e.action = :action', { action: filter.action });
+    if (filter.since) query.andWhere('e.created_at >= :since', { since: filter.since });
+    if (filter.until) query.andWhere('e.created_at < :until', { until: filter.until });
+    return query.getMany();
   }
 }

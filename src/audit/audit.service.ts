@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { AUTH_CONTEXT, type AuthContext } from '../identity/auth/auth-context.js';
-import type { ActorType, AuditEvent } from './audit-event.entity.js';
+import type { ActorType } from './audit-event.entity.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
@@ -38,8 +38,25 @@ export class AuditService {
     });
   }
 
-  listForTenant(tenantId: string, env: string): Promise<AuditEvent[]> {
-    return this.audit.listForTenant(tenantId, env);
+  /** One page of the tenant's own entries, newest first; `next_cursor` is null on the last page. */
+  async page(tenantId: string, env: string, query: { cursor?: string; limit?: number; action?: string; since?: string; until?: string }) {
+    const limit = query.limit ?? 50;
+    const rows = await this.audit.page(
+      tenantId,
+      env,
+      { cursor: query.cursor, action: query.action, since: query.since ? new Date(query.since) : undefined, until: query.until ? new Date(query.until) : undefined },
+      limit + 1,
+    );
+    const data = rows.slice(0, limit).map((e) => ({
+      id: e.id,
+      action: e.action,
+      actor: { type: e.actorType, id: e.actorId },
+      target: e.targetType ? { type: e.targetType, id: e.targetId } : null,
+      metadata: e.metadata,
+      request_id: e.requestId,
+      created_at: e.createdAt,
+    }));
+    return { data, next_cursor: rows.length > limit ? data.at(-1)!.id : null };
   }
 
   private actorType(auth?: AuthContext): ActorType {

@@ -16,6 +16,7 @@ export const TENANT_ROUTES: TenantRoute[] = [
   { method: 'GET', path: () => '/tenants/current/api-keys', adminOnly: true },
   { method: 'POST', path: () => '/tenants/current/api-keys', body: { name: 'stolen' }, adminOnly: true },
   { method: 'DELETE', path: ({ apiKeyId }) => `/tenants/current/api-keys/${apiKeyId}`, adminOnly: true },
+  { method: 'GET', path: () => '/audit', adminOnly: true },
   { method: 'GET', path: () => '/billing/status', adminOnly: false },
   { method: 'GET', path: () => '/billing/entitlements', adminOnly: false },
   { method: 'GET', path: () => '/usage', adminOnly: false },
