@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import { mountOpenApi } from './common/http/openapi.js';
 import { requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
@@ -24,6 +25,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   });
   app.useLogger(new PinoNestLogger(logger));
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
+
+  mountOpenApi(app);
 
   const fastify = app.getHttpAdapter().getInstance();
   // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle
