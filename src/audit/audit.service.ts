@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { AUTH_CONTEXT, type AuthContext } from '../identity/auth/auth-context.js';
 import type { ActorType } from './audit-event.entity.js';
+import type { AuditQueryDto } from './audit-query.dto.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditEntry {
@@ -39,7 +40,7 @@ export class AuditService {
   }
 
   /** One page of the tenant's own entries, newest first; `next_cursor` is null on the last page. */
-  async page(tenantId: string, env: string, query: { cursor?: string; limit?: number; action?: string; since?: string; until?: string }) {
+  async page(tenantId: string, env: string, query: AuditQueryDto) {
     const limit = query.limit ?? 50;
     const rows = await this.audit.page(
       tenantId,

@@ -22,5 +22,3 @@ export function withShape<T extends object>(resource: string, object: T): T & Re
   for (const [key, value] of Object.entries(fixture)) shaped[key] = neutral(value);
   return Object.assign(shaped, object) as T & Record<string, unknown>;
 }
-
-export const fixtureKeys = (resource: string) => Object.keys(fixtures[resource] ?? {});

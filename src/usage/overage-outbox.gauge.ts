@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { registerScrapeTimeGauge } from '../observability/scrape-time-gauge.js';
 
-export const OVERAGE_OLDEST = 'billing_overage_unreported_oldest_seconds';
+const OVERAGE_OLDEST = 'billing_overage_unreported_oldest_seconds';
 
 /**
  * Age of the oldest PAYG overage not yet accepted by Stripe (outbox row or report). Rows wait
