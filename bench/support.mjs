@@ -22,9 +22,15 @@ async function startEmulatorProcess() {
   return { url: `http://127.0.0.1:${port}`, port, key: 'sk_test_emulator', stop: () => child.kill('SIGTERM') };
 }
 
+/** Each run has its own data directory, so an interrupted run must stop its Postgres itself: nothing else would find it. */
+function stopOnSignal(bench) {
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void bench.stop().finally(() => process.exit(130)));
+  return bench;
+}
+
 export async function startBenchApp({ billing = true } = {}) {
   const database = await startEmbeddedDatabase({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'billing-bench-')), ephemeral: true });
-  if (!billing) return startWithoutBilling(database);
+  if (!billing) return stopOnSignal(await startWithoutBilling(database));
   const emulator = await startEmulatorProcess();
   const stripeClient = new Stripe(emulator.key, { host: '127.0.0.1', port: emulator.port, protocol: 'http' });
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, JWT_SECRET: randomBytes(24).toString('hex'), LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '20' });
@@ -35,7 +41,7 @@ export async function startBenchApp({ billing = true } = {}) {
   // The endpoint's secret exists only once the app listens; the settings object is the app's own.
   const endpoint = await stripeClient.webhookEndpoints.create({ url: `${baseUrl}/billing/webhook`, enabled_events: WEBHOOK_EVENT_TYPES });
   stripe.webhookSecrets.push(endpoint.secret);
-  return {
+  return stopOnSignal({
     app,
     baseUrl,
     stripeClient,
@@ -45,7 +51,7 @@ export async function startBenchApp({ billing = true } = {}) {
       emulator.stop();
       await database.stop();
     },
-  };
+  });
 }
 
 async function startWithoutBilling(database) {
