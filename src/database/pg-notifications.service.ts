@@ -17,13 +17,16 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private readonly listeners = new Map<string, Set<Listener>>();
   private client?: pg.Client;
   private stopped = false;
+  private listening: Promise<void> = Promise.resolve();
 
   constructor(private readonly dataSource: DataSource) {}
 
   on(channel: string, listener: Listener): void {
     if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());
     this.listeners.get(channel)!.add(listener);
-    void this.client?.query(`LISTEN "${channel}"`).catch(() => undefined);
+    const client = this.client;
+    // One query at a time on a pg client: listeners added in the same tick queue their LISTEN.
+    if (client) this.listening = this.listening.then(() => client.query(`LISTEN "${channel}"`)).then(() => undefined, () => undefined);
   }
 
   async onModuleInit(): Promise<void> {
