@@ -4,11 +4,14 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type Stripe from 'stripe';
 import { AuditService } from '../audit/audit.service.js';
+import type { NewBillingEvent } from '../audit/stream/billing-event.payload.js';
+import { BillingEvents } from '../audit/stream/billing-events.service.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { PAYMENT_FAILURES } from './billing-metrics.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
+import { entitlementEvent, invoiceEvent, subscriptionEvent } from './billing-stream-events.js';
 import { PlanPrices } from './stripe/plan-prices.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from './stripe/stripe-settings.js';
@@ -31,6 +34,7 @@ export class BillingService {
     private readonly records: BillingRecordsRepository,
     private readonly entitlements: EntitlementsService,
     private readonly audit: AuditService,
+    private readonly events: BillingEvents,
     @InjectMetric(PAYMENT_FAILURES) private readonly paymentFailures: Counter<string>,
     @Optional() private readonly gateway?: StripeGateway,
     @Optional() private readonly prices?: PlanPrices,
@@ -65,7 +69,10 @@ export class BillingService {
     const { gateway, prices } = this.stripeFor(env);
     const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(subscriptionId));
     await this.assertOwnership(subscription, tenantId, env);
-    await this.records.saveSubscription(subscriptionRecord(subscription, prices, tenantId, env));
+    const previous = await this.records.subscription(tenantId, env, subscription.id);
+    const record = subscriptionRecord(subscription, prices, tenantId, env);
+    await this.records.saveSubscription(record);
+    await this.publish(subscriptionEvent(previous, record));
     return this.recompute(tenantId, env);
   }
 
@@ -80,7 +87,7 @@ export class BillingService {
     const subscriptionId = invoice.parent?.subscription_details?.subscription;
     const failedAt = paymentFailed ? new Date(invoice.created * 1000) : null;
     const previous = await this.records.invoice(tenantId, env, invoice.id);
-    await this.records.saveInvoice({
+    const record = {
       stripeInvoiceId: invoice.id,
       tenantId,
       env,
@@ -95,8 +102,11 @@ export class BillingService {
       hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
       paymentFailedAt: failedAt ?? previous?.paymentFailedAt ?? null,
       stripeCreated: invoice.created,
-    });
-    if (failedAt && !previous?.paymentFailedAt) {
+    };
+    await this.records.saveInvoice(record);
+    const failedNow = !!failedAt && !previous?.paymentFailedAt;
+    await this.publish(invoiceEvent(previous, record, failedNow));
+    if (failedNow) {
       await this.entitlements.recordPaymentFailure(tenantId, env, { at: failedAt, invoiceId: invoice.id });
       this.paymentFailures.inc({ env });
       await this.audit.record({ action: 'invoice.payment_failed', tenantId, env, actor: { type: 'stripe' }, target: { type: 'invoice', id: invoice.id }, metadata: { amount_due: invoice.amount_due } });
@@ -140,6 +150,7 @@ export class BillingService {
   private async recompute(tenantId: string, env: string, actor: { type: 'stripe' | 'system' } | undefined = { type: 'stripe' }) {
     const current = await this.records.currentSubscription(tenantId, env);
     const result = await this.entitlements.recompute(tenantId, env, factsOf(current));
+    await this.publish(entitlementEvent(result.previous, result.entitlement));
     if (result.changed) {
       await this.audit.record({
         action: 'entitlement.changed',
@@ -151,6 +162,10 @@ export class BillingService {
       });
     }
     return { subscription: current, ...result };
+  }
+
+  private async publish(event: NewBillingEvent | null): Promise<void> {
+    if (event) await this.events.publish(event);
   }
 
   /** Our metadata on the subscription and our customer mapping must both name this tenant and env. */

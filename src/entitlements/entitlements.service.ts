@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { PLANS, type PlanId } from '../billing/plans.js';
+import type { PlanId } from '../billing/plans.js';
 import { type CompFacts, computeEntitlement, type SubscriptionFacts } from './entitlement-calculator.js';
 import type { Entitlement } from './entitlement.entity.js';
+import { entitlementView } from './entitlement.view.js';
 import { freeEntitlement } from './free-entitlement.js';
 import { EntitlementsRepository } from './entitlements.repository.js';
 
@@ -22,23 +23,7 @@ export class EntitlementsService {
 
   /** GET /billing/entitlements: the row as the tenant sees it, with where it comes from. */
   async view(tenantId: string, env: string) {
-    const row = await this.get(tenantId, env);
-    const plan = PLANS.find((p) => p.id === row.planId) ?? PLANS[0];
-    const compActive = !!row.compPlanId && (!row.compExpiresAt || row.compExpiresAt > new Date());
-    return {
-      env,
-      plan_id: plan.id,
-      plan_name: plan.name,
-      status: row.status,
-      source: row.source,
-      comped: row.comped,
-      comp: compActive ? { plan_id: row.compPlanId, reason: row.compReason, expires_at: row.compExpiresAt } : null,
-      features: plan.features,
-      limits: { monthly_characters: plan.monthlyCharacters, requests_per_hour: plan.requestsPerHour },
-      current_period: { start: row.currentPeriodStart, end: row.currentPeriodEnd },
-      payg_enabled: row.paygEnabled,
-      updated_at: row.updatedAt,
-    };
+    return entitlementView(await this.get(tenantId, env));
   }
 
   /** Recomputes from Stripe's facts and any comp; returns the row and whether the plan or status changed. */

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart, type MeterLimits } from './quota-math.js';
+import { UsageThresholds } from './usage-thresholds.js';
 
 export interface Consumption {
   tenantId: string;
@@ -65,17 +66,22 @@ export class UsageMeter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly batcher: ConsumptionBatcher,
+    private readonly thresholds: UsageThresholds,
   ) {
     this.pool = pgPool(dataSource);
   }
 
   /** The request path: batched with whatever else arrives at the same moment (see ConsumptionBatcher). */
   async consume(input: Consumption, executor?: Executor): Promise<ConsumeResult> {
-    if (!executor) {
-      const result = await this.batcher.consume({ ...input, now: input.now ?? Date.now() });
-      return result.allowed ? { allowed: true, used: result.used, windowStart: result.windowStart, windowCount: result.windowCount } : { allowed: false, reason: result.reason!, used: result.used, windowStart: result.windowStart, windowCount: result.windowCount };
-    }
-    return this.consumeIn(input, executor);
+    const result = executor ? await this.consumeIn(input, executor) : await this.consumeBatched(input);
+    if (result.allowed) this.thresholds.observe(input, result.used);
+    return result;
+  }
+
+  private async consumeBatched(input: Consumption): Promise<ConsumeResult> {
+    const result = await this.batcher.consume({ ...input, now: input.now ?? Date.now() });
+    const reading = { used: result.used, windowStart: result.windowStart, windowCount: result.windowCount };
+    return result.allowed ? { allowed: true, ...reading } : { allowed: false, reason: result.reason!, ...reading };
   }
 
   /** Inside a caller's transaction: one conditional statement. */

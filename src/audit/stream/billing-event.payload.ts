@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export const BILLING_EVENT_TYPES = [
+  'subscription.created',
+  'subscription.updated',
+  'subscription.canceled',
+  'invoice.created',
+  'invoice.updated',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'entitlement.updated',
+  'usage.threshold_reached',
+] as const;
+
+export type BillingEventType = (typeof BILLING_EVENT_TYPES)[number];
+
+/**
+ * What `GET /billing/stream` sends, one per SSE `data:` line: our own vocabulary, never Stripe's raw
+ * objects, so a front end does not change when Stripe does. The SSE `id:` equals `id`.
+ * docs/billing/stream.md lists the `data` of each type.
+ */
+export class BillingEventPayload {
+  @ApiProperty({ description: 'Increasing within a tenant and env; send it back as Last-Event-ID to resume.', example: '1042' })
+  id: string;
+
+  @ApiProperty({ enum: BILLING_EVENT_TYPES })
+  type: BillingEventType;
+
+  @ApiProperty({ format: 'uuid' })
+  tenant_id: string;
+
+  @ApiProperty({ enum: ['test', 'live'] })
+  env: string;
+
+  @ApiProperty({ format: 'date-time' })
+  occurred_at: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Depends on `type`; see docs/billing/stream.md.' })
+  data: Record<string, unknown>;
+}
+
+export interface NewBillingEvent {
+  tenantId: string;
+  env: string;
+  type: BillingEventType;
+  data: Record<string, unknown>;
+  /** Set for an event that must happen once (a threshold crossed in a period): a repeat is dropped. */
+  dedupeKey?: string;
+}
