@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ClsModule } from 'nestjs-cls';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
+import { BillingStreamModule } from './audit/stream/billing-stream.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
@@ -38,6 +39,7 @@ export class AppModule {
         DatabaseModule.forRoot(databaseUrl, config.databasePoolSize),
         HealthModule,
         AuditModule,
+        BillingStreamModule,
         IdentityModule,
         BillingModule.forRoot(stripe),
         EntitlementsModule,

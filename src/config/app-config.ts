@@ -30,6 +30,8 @@ export class AppConfig {
   readonly corsOrigins: string[];
   readonly defaultEnv: StripeEnv;
   readonly billing: BillingSettings;
+  /** How often GET /billing/stream writes a keep-alive comment (proxies drop idle connections). */
+  readonly streamKeepAliveSeconds: number;
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'allowedOrigins' | 'secretValues'>) {
     Object.assign(this, values);

@@ -61,6 +61,13 @@ export class EnvironmentVariables {
   DATABASE_POOL_SIZE?: number;
 
   @IsOptional()
+  @Transform(toInteger)
+  @IsInt({ message: 'must be an integer from 1 to 300' })
+  @Min(1, { message: 'must be an integer from 1 to 300' })
+  @Max(300, { message: 'must be an integer from 1 to 300' })
+  BILLING_STREAM_KEEPALIVE_SECONDS?: number;
+
+  @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })
   JWT_SECRET?: string;

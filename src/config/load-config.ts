@@ -85,6 +85,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     appUrl: (env.APP_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     corsOrigins: splitList(env.CORS_ORIGINS).map((origin) => new URL(origin).origin),
     defaultEnv: env.DEFAULT_ENV ?? 'test',
+    streamKeepAliveSeconds: env.BILLING_STREAM_KEEPALIVE_SECONDS ?? 15,
     billing: {
       enabled: env.ENABLE_BILLING ?? true,
       stripeSecretKey: env.STRIPE_SECRET_KEY,

@@ -1,0 +1,209 @@
+import { BILLING_EVENT_TYPES } from '../../src/audit/stream/billing-event.payload.js';
+import { compTenant, setUsed, summarize } from '../support/metering.js';
+import { type ServiceProcess, startService } from '../support/service-process.js';
+import { openStream, type StreamClient } from '../support/sse-client.js';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
+
+/** GET /billing/stream: normalized events, per tenant, resumable, across instances. */
+describe('billing event stream', () => {
+  let t: TestApp;
+  const streams: StreamClient[] = [];
+  const open = async (token: string, options?: Parameters<typeof openStream>[2], app: { baseUrl: string } = t) => {
+    const stream = openStream(app.baseUrl, token, options);
+    streams.push(stream);
+    await stream.opened;
+    return stream;
+  };
+  beforeAll(async () => {
+    t = await startTestApp({ BILLING_STREAM_KEEPALIVE_SECONDS: '1' });
+  });
+  afterEach(() => {
+    for (const stream of streams.splice(0)) stream.close();
+  });
+  afterAll(() => t.close());
+
+  const removeComp = async (operator: string, tenantId: string) => {
+    const response = await t.request('DELETE', `/admin/tenants/${tenantId}/comp?env=test`, { token: operator });
+    expect(response.status).toBe(200);
+  };
+
+  it('sends an entitlement change as a BillingEventPayload whose SSE id is its id', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const stream = await open(apiKey);
+    await compTenant(t, tenantId, 'pro');
+    const [event] = await stream.waitForCount(1);
+    expect(Object.keys(event).sort()).toEqual(['data', 'env', 'id', 'occurred_at', 'tenant_id', 'type']);
+    expect(event).toMatchObject({ type: 'entitlement.updated', tenant_id: tenantId, env: 'test', data: { plan_id: 'pro', source: 'comp', comped: true, limits: { monthly_characters: 1_000_000 } } });
+    expect(stream.ids).toEqual([event.id]);
+    expect(new Date(event.occurred_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('is open to every member of the tenant, and to nobody unauthenticated', async () => {
+    const { apiKey } = await t.createTenant();
+    const memberKey = (await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'viewer', role: 'member' } })).body.key;
+    await expect(open(memberKey)).resolves.toBeDefined();
+    const anonymous = await fetch(`${t.baseUrl}/billing/stream`);
+    expect([anonymous.status, (await anonymous.json()).error.code]).toEqual([401, 'unauthenticated']);
+  });
+
+  it('never shows one tenant’s events to another, whatever it asks for', async () => {
+    const a = await t.createTenant('Stream A');
+    const b = await t.createTenant('Stream B');
+    const streamA = await open(a.apiKey);
+    const streamB = await open(b.apiKey);
+    const operator = await compTenant(t, a.tenantId, 'starter');
+    await removeComp(operator, a.tenantId);
+    const aEvents = await streamA.waitForCount(2);
+    // B then gets its own event, so its stream was live all along and only ever saw B.
+    await compTenant(t, b.tenantId, 'pro');
+    const [bEvent] = await streamB.waitForCount(1);
+    expect(streamB.events.map((e) => e.tenant_id)).toEqual([b.tenantId]);
+    expect(bEvent.data).toMatchObject({ plan_id: 'pro' });
+
+    // Replaying from before A's events, with B's key, gives B's events only.
+    const replayB = await open(b.apiKey, { lastEventId: String(Number(aEvents[0].id) - 1) });
+    await replayB.waitForCount(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(replayB.events.map((e) => e.id)).toEqual([bEvent.id]);
+
+    // A user of A naming B's tenant is refused before any stream starts.
+    const token = await t.mintToken('idp|stream-user', 'stream-user@example.com');
+    const ownTenant = (await t.request('POST', '/tenants', { token, body: { name: 'Own' } })).body.id;
+    expect(ownTenant).toBeDefined();
+    const crossing = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${token}`, 'x-tenant-id': b.tenantId } });
+    expect(crossing.status).toBe(403);
+    await crossing.body?.cancel();
+  });
+
+  it('keeps envs apart: the live stream does not see test events', async () => {
+    const token = await t.mintToken('idp|stream-envs', 'stream-envs@example.com');
+    const tenantId = (await t.request('POST', '/tenants', { token, body: { name: 'Envs' } })).body.id;
+    const live = await open(token, { headers: { 'x-tenant-id': tenantId, 'x-env': 'live' } });
+    const test = await open(token, { headers: { 'x-tenant-id': tenantId, 'x-env': 'test' } });
+    await compTenant(t, tenantId, 'pro');
+    await test.waitForCount(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(live.events).toEqual([]);
+  });
+
+  it('replays exactly the missed events to a client reconnecting with Last-Event-ID, then goes on live', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const first = await open(apiKey);
+    const operator = await compTenant(t, tenantId, 'starter');
+    await removeComp(operator, tenantId);
+    const seen = await first.waitForCount(2);
+    first.close();
+
+    await compTenant(t, tenantId, 'pro');
+    await removeComp(operator, tenantId);
+    const [{ id: lastMissed }] = await t.query<{ id: string }>('SELECT max(id)::text AS id FROM billing_events WHERE tenant_id = $1', [tenantId]);
+
+    const resumed = await open(apiKey, { lastEventId: seen[1].id });
+    const replayed = await resumed.waitForCount(2);
+    expect(replayed.map((e) => e.data.plan_id)).toEqual(['pro', 'free']);
+    expect(replayed[1].id).toBe(lastMissed);
+    await compTenant(t, tenantId, 'enterprise');
+    await resumed.waitForCount(3);
+    await new Promise((r) => setTimeout(r, 200));
+    const ids = resumed.events.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[0]).toBeGreaterThan(Number(seen[1].id));
+  });
+
+  it('takes the last id from the query string too, and refuses one that is not an event id', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    await compTenant(t, tenantId, 'pro');
+    const response = await fetch(`${t.baseUrl}/billing/stream?last_event_id=0`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const reader = response.body!.getReader();
+    let text = '';
+    while (!text.includes('entitlement.updated')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toMatch(/^id: \d+$/m);
+
+    for (const bad of ['abc', '-1', '1e9', '12345678901234567890']) {
+      const refused = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}`, 'last-event-id': bad } });
+      const body = await refused.json();
+      expect([refused.status, body.error.code, body.error.details[0].field]).toEqual([400, 'validation_failed', 'Last-Event-ID']);
+    }
+  });
+
+  it('writes keep-alive comments while nothing happens', async () => {
+    const { apiKey } = await t.createTenant();
+    const response = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.getReader();
+    let text = '';
+    const started = Date.now();
+    while ((text.match(/^: keep-alive$/gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    // Two with BILLING_STREAM_KEEPALIVE_SECONDS=1 take about two seconds; the default is 15.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(text).not.toMatch(/^data:/m);
+  });
+
+  it('announces 80% and 100% of the quota once per period, whichever request crosses them', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    await compTenant(t, tenantId, 'enterprise');
+    const periodStart = new Date((await t.request('GET', '/usage', { token: apiKey })).body.current.period_start);
+    await setUsed(t, tenantId, 7_999_990, periodStart);
+    const stream = await open(apiKey);
+    const spend = async (characters: number) => expect((await summarize(t, apiKey, { text: 'x'.repeat(characters) })).status).toBe(200);
+    await spend(20);
+    await spend(5);
+    await setUsed(t, tenantId, 9_999_990, periodStart);
+    await spend(10);
+    // Below and across 80% again (usage set back, as a refund would): no second announcement.
+    await setUsed(t, tenantId, 7_999_990, periodStart);
+    await spend(20);
+    await stream.waitForCount(2);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stream.events.map((e) => [e.type, e.data.threshold_percent, e.data.used])).toEqual([
+      ['usage.threshold_reached', 80, 8_000_010],
+      ['usage.threshold_reached', 100, 10_000_000],
+    ]);
+    expect(stream.events[0].data).toMatchObject({ meter: 'characters', limit: 10_000_000, period_start: periodStart.toISOString() });
+  });
+
+  it('only ever sends the documented event types', async () => {
+    const types = await t.query<{ type: string }>('SELECT DISTINCT type FROM billing_events');
+    expect(types.length).toBeGreaterThan(0);
+    for (const { type } of types) expect(BILLING_EVENT_TYPES).toContain(type);
+  });
+
+  describe('across instances', () => {
+    let b: ServiceProcess;
+    beforeAll(async () => {
+      b = await startService({ DATABASE_URL: t.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ENABLE_BILLING: 'false', LOG_LEVEL: 'warn' });
+      await b.waitForHealth();
+    });
+    afterAll(async () => {
+      if (b.child.exitCode === null) b.child.kill('SIGTERM');
+      await b.exited;
+    });
+
+    it('delivers an event published on one instance to a client connected to another', async () => {
+      const { apiKey, tenantId } = await t.createTenant();
+      const onB = await open(apiKey, {}, { baseUrl: `http://127.0.0.1:${b.port}` });
+      const started = Date.now();
+      await compTenant(t, tenantId, 'pro');
+      const [event] = await onB.waitForCount(1, 2_000);
+      expect(event).toMatchObject({ type: 'entitlement.updated', tenant_id: tenantId, data: { plan_id: 'pro' } });
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
+    it('ends open streams when an instance shuts down, so it stops promptly', async () => {
+      const { apiKey } = await t.createTenant();
+      const response = await fetch(`http://127.0.0.1:${b.port}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const reader = response.body!.getReader();
+      let text = '';
+      while (!text.includes(': connected')) text += new TextDecoder().decode((await reader.read()).value);
+      const started = Date.now();
+      b.child.kill('SIGTERM');
+      let done = false;
+      while (!done) done = (await reader.read()).done;
+      expect(await b.exited).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+  });
+});
