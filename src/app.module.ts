@@ -11,6 +11,7 @@ import { createValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DocsModule } from './docs/docs.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         EntitlementsModule,
         UsageModule,
         SummarizeModule,
+        DocsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: AllExceptionsFilter },

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { CurrentTenant, Roles } from '../identity/auth/decorators.js';
 import { AuditQueryDto } from './audit-query.dto.js';
@@ -7,7 +7,6 @@ import { AuditService } from './audit.service.js';
 
 /** Read-only: no route updates or deletes an entry (the table's trigger refuses both anyway). */
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('audit')
 @Roles('owner', 'admin')
 export class AuditController {

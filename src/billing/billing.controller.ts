@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { CurrentTenant, Public, Roles } from '../identity/auth/decorators.js';
 import { BillingStatusService } from './billing-status.service.js';
@@ -13,7 +13,6 @@ import { SubscriptionManagementService } from './subscription-management.service
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 @ApiTags('billing')
-@ApiBearerAuth()
 @Controller('billing')
 export class BillingController {
   constructor(
@@ -24,6 +23,7 @@ export class BillingController {
   ) {}
 
   @Get('plans')
+  @ApiOperation({ summary: 'The plans: price, monthly characters, hourly requests, features.' })
   @Public()
   @ApiOkResponse({ type: [PlanView] })
   plans() {
@@ -32,12 +32,14 @@ export class BillingController {
 
   /** Where Checkout returns by default when APP_URL is this service (no front end in front of it). */
   @Get('success')
+  @ApiOperation({ summary: 'Where Checkout returns after payment when APP_URL is this service.' })
   @Public()
   checkoutSucceeded() {
     return { message: 'Payment received. Your plan changes as soon as Stripe confirms it (usually seconds): see GET /billing/status.' };
   }
 
   @Get('cancel')
+  @ApiOperation({ summary: 'Where Checkout returns when the buyer gives up.' })
   @Public()
   checkoutCanceled() {
     return { message: 'Checkout was canceled; nothing was charged.' };
@@ -53,6 +55,7 @@ export class BillingController {
   }
 
   @Post('portal')
+  @ApiOperation({ summary: 'A Stripe customer portal session for cards, invoices and cancelling.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: PortalResponse })
@@ -88,6 +91,7 @@ export class BillingController {
   }
 
   @Post('subscription/cancel')
+  @ApiOperation({ summary: 'Cancel: at the end of the period by default, or now with `at_period_end: false`.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: CancelResponse })
@@ -96,6 +100,7 @@ export class BillingController {
   }
 
   @Post('subscription/reactivate')
+  @ApiOperation({ summary: 'Undo a pending cancel; after the subscription ended, a new checkout URL.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: ReactivateResponse })
@@ -104,6 +109,7 @@ export class BillingController {
   }
 
   @Post('payg')
+  @ApiOperation({ summary: 'Pay-as-you-go overage on or off: past the quota, requests pass and are billed by usage.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: PaygResponse })

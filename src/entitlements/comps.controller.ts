@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../identity/auth/auth-context.js';
 import { CurrentActor, RequireOperator } from '../identity/auth/decorators.js';
 import { UuidParam } from '../identity/dto/uuid-param.dto.js';
@@ -7,7 +7,6 @@ import { CompsService } from './comps.service.js';
 import { CompDto, CompTargetDto } from './dto/metering.dto.js';
 
 @ApiTags('operators')
-@ApiBearerAuth()
 @Controller('admin/tenants/:id/comp')
 @RequireOperator()
 export class CompsController {
@@ -20,6 +19,7 @@ export class CompsController {
   }
 
   @Delete()
+  @ApiOperation({ summary: 'End a tenant’s comp: it returns to what Stripe says.' })
   @HttpCode(200)
   remove(@Param() { id }: UuidParam, @CurrentActor() actor: Actor, @Query() target: CompTargetDto) {
     return this.comps.remove(actor, id, target.env);

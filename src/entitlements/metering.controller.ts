@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { CurrentTenant, Roles } from '../identity/auth/decorators.js';
@@ -8,7 +8,6 @@ import { EntitlementsService } from './entitlements.service.js';
 import { MeteringService } from './metering.service.js';
 
 @ApiTags('entitlements')
-@ApiBearerAuth()
 @Controller()
 @Roles('owner', 'admin', 'member')
 export class MeteringController {
@@ -32,6 +31,8 @@ export class MeteringController {
 
   @Post('usage/consume')
   @ApiOperation({ summary: 'Consume units: 200, 402 quota_exceeded or 429 rate_limited, idempotent by idempotency_key.' })
+  @ApiResponse({ status: 402, description: 'Not consumed: `{allowed: false, code: quota_exceeded | subscription_inactive, used, limit, remaining, resets_at}`' })
+  @ApiResponse({ status: 429, description: 'Not consumed: `{allowed: false, code: rate_limited, …}` with Retry-After' })
   async consume(@CurrentTenant() scope: TenantScope, @Body() dto: ConsumeDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const answer = await this.metering.consume(scope, dto, request.id);
     void reply.status(answer.status).headers(answer.headers);

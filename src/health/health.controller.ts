@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CommonError } from '../common/errors/common.errors.js';
 import { Public } from '../identity/auth/decorators.js';
@@ -15,12 +15,14 @@ export class HealthController {
 
   /** Liveness: the process answers. Never touches dependencies, so a database outage does not restart it. */
   @Get()
+  @ApiOperation({ summary: 'Liveness: 200 while the process answers.' })
   live() {
     return { status: 'ok' };
   }
 
   /** Readiness: 503 while the database cannot be reached, so the load balancer routes elsewhere. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 otherwise.' })
   async ready() {
     try {
       return await this.health.check([() => this.database.pingCheck('database', { timeout: 1_500 })]);

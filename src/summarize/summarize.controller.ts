@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Metered } from '../entitlements/metering.decorators.js';
 import { Roles } from '../identity/auth/decorators.js';
@@ -10,7 +10,6 @@ const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Partial<Summ
 
 /** The example metered API, the thing the plans sell: shows how any module meters a route. */
 @ApiTags('summarize')
-@ApiBearerAuth()
 @Controller('v1/summarize')
 @Roles('owner', 'admin', 'member')
 export class SummarizeController {

@@ -1,5 +1,5 @@
 import { Controller, Headers, type MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { CommonError } from '../../common/errors/common.errors.js';
 import type { TenantScope } from '../../identity/auth/auth-context.js';
@@ -10,7 +10,6 @@ import { BillingStreamHub } from './billing-stream.hub.js';
 const EVENT_ID = /^\d{1,18}$/;
 
 @ApiTags('billing')
-@ApiBearerAuth()
 @ApiExtraModels(BillingEventPayload)
 @Controller('billing')
 export class BillingStreamController {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { RequireOperator } from '../../identity/auth/decorators.js';
 import type { StripeEventStatus } from './stripe-event.entity.js';
@@ -22,18 +22,19 @@ export class EventIdParam {
 }
 
 @ApiTags('operators')
-@ApiBearerAuth()
 @Controller('admin/webhook-events')
 @RequireOperator()
 export class WebhookAdminController {
   constructor(private readonly admin: WebhookAdminService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Stored Stripe events, filtered by status and type, newest first.' })
   list(@Query() query: EventListQuery) {
     return this.admin.list(query);
   }
 
   @Post(':id/replay')
+  @ApiOperation({ summary: 'Process a stored Stripe event again; harmless for one already applied.' })
   @HttpCode(202)
   replay(@Param() { id }: EventIdParam) {
     return this.admin.replay({ id });
