@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
 import { configSummary } from './config/config-summary.js';
+import { DatabaseStartupError } from './database/database-startup.error.js';
 import { resolveDatabaseServer } from './database/database-server.js';
 import type { DatabaseServer } from './database/embedded-database.js';
 import { createRootLogger } from './observability/logger.factory.js';
@@ -55,6 +56,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // An error that already says what to do is shown alone; anything else with its stack.
+  const expected = error instanceof DatabaseStartupError;
+  process.stderr.write(`start-up failed: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
   process.exit(1);
 });

@@ -12,8 +12,14 @@ import {
 } from 'class-validator';
 import { IsHttpUrl, IsPostgresUrl, IsUrlList } from './url.validators.js';
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : ['true', '1', 'yes', 'on'].includes(String(value).toLowerCase());
+const TRUE = ['true', '1', 'yes', 'on'];
+const FALSE = ['false', '0', 'no', 'off'];
+/** Anything else is left as it is for @IsBoolean to refuse: `ENABLE_BILLING=flase` must not quietly turn billing off. */
+const toBoolean = ({ value }: { value: unknown }) => {
+  const text = String(value).toLowerCase();
+  if (value === undefined) return undefined;
+  return TRUE.includes(text) ? true : FALSE.includes(text) ? false : value;
+};
 const toInteger = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
 
@@ -98,7 +104,7 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(toBoolean)
-  @IsBoolean()
+  @IsBoolean({ message: 'must be true or false' })
   ENABLE_BILLING?: boolean;
 
   @IsOptional()

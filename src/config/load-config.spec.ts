@@ -1,17 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { EnvironmentVariables } from './environment-variables.js';
-import { ConfigurationError, loadConfig } from './load-config.js';
+import { configurationProblems, loadConfig } from './load-config.js';
 import { getMetadataStorage } from 'class-validator';
 
-const problemsOf = (env: NodeJS.ProcessEnv): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected the configuration to be rejected');
-};
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -25,18 +16,24 @@ describe('loadConfig', () => {
   });
 
   it('names a malformed DATABASE_URL without echoing it', () => {
-    const problems = problemsOf({ DATABASE_URL: 'mysql://root:hunter22@db/billing' });
+    const problems = configurationProblems({ DATABASE_URL: 'mysql://root:hunter22@db/billing' });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^DATABASE_URL: must be a Postgres URL/);
     expect(problems.join()).not.toContain('hunter22');
   });
 
   it.each(['abc', '0', '70000', '3.5'])('names an invalid PORT (%s)', (port) => {
-    expect(problemsOf({ PORT: port })).toEqual([`PORT: must be an integer from 1 to 65535 (got "${port}")`]);
+    expect(configurationProblems({ PORT: port })).toEqual([`PORT: must be an integer from 1 to 65535 (got "${port}")`]);
+  });
+
+  it('refuses an ENABLE_BILLING that is neither true nor false, rather than reading a typo as false', () => {
+    expect(configurationProblems({ ENABLE_BILLING: 'flase' })).toEqual(['ENABLE_BILLING: must be true or false (got "flase")']);
+    expect(loadConfig({ ENABLE_BILLING: 'off' }).billing.enabled).toBe(false);
+    expect(loadConfig({ ENABLE_BILLING: 'YES' }).billing.enabled).toBe(true);
   });
 
   it('refuses production without JWT settings', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com', ENABLE_BILLING: 'false' });
+    const problems = configurationProblems({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com', ENABLE_BILLING: 'false' });
     expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWT_JWKS_URL: one is required in production/)]);
   });
 
@@ -53,7 +50,7 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = problemsOf({ PORT: 'x', DEFAULT_ENV: 'staging', JWT_SECRET: 'short', CORS_ORIGINS: 'not a url' });
+    const problems = configurationProblems({ PORT: 'x', DEFAULT_ENV: 'staging', JWT_SECRET: 'short', CORS_ORIGINS: 'not a url' });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['CORS_ORIGINS', 'DEFAULT_ENV', 'JWT_SECRET', 'PORT']);
   });
 
@@ -83,7 +80,7 @@ describe('loadConfig', () => {
   });
 
   it('rejects a Stripe key of the wrong shape', () => {
-    expect(problemsOf({ STRIPE_SECRET_KEY: 'pk_test_123' })[0]).toMatch(/^STRIPE_SECRET_KEY:/);
+    expect(configurationProblems({ STRIPE_SECRET_KEY: 'pk_test_123' })[0]).toMatch(/^STRIPE_SECRET_KEY:/);
   });
 });
 
@@ -105,7 +102,7 @@ describe('loadConfig edge cases', () => {
   });
 
   it('requires issuer and audience with a JWKS URL', () => {
-    const problems = problemsOf({ JWT_JWKS_URL: 'https://idp.example.com/jwks.json' });
+    const problems = configurationProblems({ JWT_JWKS_URL: 'https://idp.example.com/jwks.json' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['JWT_AUDIENCE', 'JWT_ISSUER']);
   });
 
@@ -122,7 +119,7 @@ describe('production billing settings', () => {
   const production = { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'j'.repeat(40) };
 
   it('names every missing Stripe setting', () => {
-    expect(problemsOf(production).map((p) => p.split(':')[0])).toEqual([
+    expect(configurationProblems(production).map((p) => p.split(':')[0])).toEqual([
       'STRIPE_SECRET_KEY',
       'STRIPE_WEBHOOK_SECRET',
       'STRIPE_PRICE_STARTER',

@@ -64,12 +64,21 @@ const splitList = (value?: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
-/** Validates raw environment variables and returns the typed configuration, or throws naming every problem. */
-export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
+function parse(raw: NodeJS.ProcessEnv) {
   // `NAME=` (as in a copied .env.example) means unset, not an empty value to validate.
   const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const env = plainToInstance(EnvironmentVariables, present, { excludeExtraneousValues: false });
-  const problems = [...validateSync(env, { skipMissingProperties: false }).map(describe), ...crossFieldProblems(env)];
+  return { env, problems: [...validateSync(env, { skipMissingProperties: false }).map(describe), ...crossFieldProblems(env)] };
+}
+
+/** Every problem with these variables, one `NAME: problem` line each; empty when they are fine. */
+export function configurationProblems(raw: NodeJS.ProcessEnv): string[] {
+  return parse(raw).problems;
+}
+
+/** Validates raw environment variables and returns the typed configuration, or throws naming every problem. */
+export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConfig {
+  const { env, problems } = parse(raw);
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   const port = env.PORT ?? 3000;

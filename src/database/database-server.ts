@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/app-config.js';
+import { assertDatabaseReachable } from './database-reachable.js';
 import { type DatabaseServer, startEmbeddedDatabase } from './embedded-database.js';
 
 /** `DATABASE_URL` when configured; otherwise a real Postgres embedded under the data directory. */
@@ -7,6 +8,9 @@ export async function resolveDatabaseServer(
   log: (message: string) => void,
   role: 'service' | 'cli' = 'service',
 ): Promise<DatabaseServer> {
-  if (config.databaseUrl) return { url: config.databaseUrl, shared: true, stop: async () => undefined };
+  if (config.databaseUrl) {
+    await assertDatabaseReachable(config.databaseUrl, { log });
+    return { url: config.databaseUrl, shared: true, stop: async () => undefined };
+  }
   return startEmbeddedDatabase({ dataDir: config.dataDir, log, role });
 }

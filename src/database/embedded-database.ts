@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import path from 'node:path';
 import pg from 'pg';
 import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
+import { DatabaseStartupError } from './database-startup.error.js';
 import { findFreePort } from './free-port.js';
 import { isPostmasterOf, isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
 import { embeddedBinariesDir, grantPostgresUserPassage } from './postgres-user-access.js';
@@ -57,7 +58,7 @@ async function waitForExit(pid: number, log: (message: string) => void): Promise
   log(`embedded Postgres belongs to a CLI run (pid ${pid}); waiting for it to finish`);
   const deadline = Date.now() + OWNER_WAIT_MS;
   while (isProcessAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`the CLI run (pid ${pid}) holding the embedded Postgres did not finish within 60 s`);
+    if (Date.now() > deadline) throw new DatabaseStartupError(`the CLI run (pid ${pid}) holding the embedded Postgres did not finish within 60 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -99,7 +100,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       return { url: urlFor(running.port, databaseName), shared: true, stop: async () => undefined };
     }
     if (owner.role === 'service') {
-      throw new Error(`another service (pid ${owner.pid}) is already using ${dataDir}; stop it, or give this one its own DATA_DIR`);
+      throw new DatabaseStartupError(`another service (pid ${owner.pid}) is already using ${dataDir}; stop it, or give this one its own DATA_DIR`);
     }
     await waitForExit(owner.pid, log);
     running = readPostmaster(pgData);
@@ -133,18 +134,18 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     onError: remember,
   });
 
+  if (!existsSync(path.join(pgData, 'PG_VERSION')) && existsSync(pgData) && readdirSync(pgData).length > 0) {
+    throw new DatabaseStartupError(`${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`);
+  }
   try {
     if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
-      if (existsSync(pgData) && readdirSync(pgData).length > 0) {
-        throw new Error(`${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`);
-      }
       log(`initialising embedded Postgres in ${pgData}`);
       await server.initialise();
     }
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'the server exited during start-up';
-    throw new Error(`embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`);
+    throw new DatabaseStartupError(`embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`);
   }
   writeFileSync(ownerFile(dataDir), JSON.stringify({ pid: process.pid, role } satisfies Owner));
   await ensureDatabase(urlFor(port, 'postgres'), databaseName);

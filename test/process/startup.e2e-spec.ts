@@ -22,6 +22,31 @@ describe('start-up refuses bad configuration, naming the variable', () => {
   });
 });
 
+describe('start-up on a DATABASE_URL it cannot use', () => {
+  it('says so within seconds, without the password, and exits 1', async () => {
+    const started = Date.now();
+    const run = runNode('dist/src/main.js', [], { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: 'postgres://billing:hunter22secret@127.0.0.1:1/billing' }, scratchDir());
+    expect(await run.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.stderr()).toContain('start-up failed: cannot reach Postgres at postgres://billing:***@127.0.0.1:1/billing (ECONNREFUSED');
+    expect(run.stderr()).toContain('unset DATABASE_URL to use the embedded Postgres');
+    expect(run.stdout() + run.stderr()).not.toContain('hunter22secret');
+  });
+
+  it('fails at once when the password is refused', async () => {
+    const database = await createTestDatabase();
+    const wrong = new URL(database.url);
+    wrong.password = 'not-the-password';
+    const started = Date.now();
+    const run = runNode('dist/src/main.js', [], { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: wrong.toString() }, scratchDir());
+    const code = await run.exited;
+    await database.drop();
+    expect(code).toBe(1);
+    expect(run.stderr()).toMatch(/start-up failed: cannot use Postgres at .*: the password was refused/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
 describe('the service on a DATABASE_URL', () => {
   it('serves health and readiness, and stops cleanly on SIGTERM', async () => {
     const database = await createTestDatabase();
