@@ -1,7 +1,8 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type MessageEvent, type OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import { interval, map, merge, Observable, Subject, takeUntil } from 'rxjs';
+import { Observable } from 'rxjs';
+import { CommonError } from '../../common/errors/common.errors.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PgNotifications } from '../../database/pg-notifications.service.js';
 import { BILLING_EVENTS_CHANNEL } from './billing-events.channel.js';
@@ -9,29 +10,40 @@ import { BillingEventsRepository } from './billing-events.repository.js';
 import { STREAM_CLIENTS, STREAM_EVENTS_SENT } from './billing-stream-metrics.js';
 
 const PAGE = 200;
+/** A notification can be lost with its connection; every group is read this often regardless. */
+export const SAFETY_SWEEP_MS = 30_000;
+/** Reads at once when every group must catch up (the notification connection came back). */
+const SWEEP_CONCURRENCY = 4;
 
 interface Client {
-  tenantId: string;
-  env: string;
-  /** The last event id sent (or skipped, for a client that starts from now). */
-  cursor: string;
-  running: boolean;
-  again: boolean;
-  closed: boolean;
+  /** The last event id sent (or skipped, for a client that started from now). */
+  cursor: bigint;
   send(event: MessageEvent): void;
   end(): void;
 }
 
+/** The clients of one tenant and env on this instance: one read of the backlog serves them all. */
+interface Group {
+  tenantId: string;
+  env: string;
+  clients: Set<Client>;
+  running: boolean;
+  again: boolean;
+}
+
 /**
- * Every instance's stream clients, by tenant and env. A NOTIFY from any instance says which tenant
- * has news; each of its clients then reads the backlog after its own cursor, so a client gets every
- * event once, in order, whether it was live, replayed or announced twice.
+ * Every stream client on this instance, by tenant and env. A NOTIFY from any instance says which
+ * tenant has news; its group reads the backlog once, after its furthest-behind client's cursor, and
+ * each client gets what is after its own: every event once, in order, whether live, replayed or
+ * announced twice. A read that fails ends the group's streams: clients reconnect with
+ * Last-Event-ID and are replayed from there.
  */
 @Injectable()
 export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('BillingStream');
-  private readonly clients = new Map<string, Set<Client>>();
-  private readonly shuttingDown = new Subject<void>();
+  private readonly groups = new Map<string, Group>();
+  private closing = false;
+  private sweep?: NodeJS.Timeout;
 
   constructor(
     private readonly events: BillingEventsRepository,
@@ -43,77 +55,98 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
 
   onModuleInit(): void {
     this.notifications.on(BILLING_EVENTS_CHANNEL, (key) => {
-      const targets = key === '*' ? [...this.clients.values()] : [this.clients.get(key) ?? new Set<Client>()];
-      for (const group of targets) for (const client of group) void this.pump(client);
+      if (key === '*') void this.pumpAll();
+      else {
+        const group = this.groups.get(key);
+        if (group) void this.pump(group);
+      }
     });
+    this.sweep = setInterval(() => void this.pumpAll(), SAFETY_SWEEP_MS).unref();
   }
 
-  /** Open streams end, so the HTTP server can close; clients reconnect elsewhere with Last-Event-ID. */
+  /** Open streams end so the HTTP server can close; clients reconnect elsewhere with Last-Event-ID. */
   beforeApplicationShutdown(): void {
-    this.shuttingDown.next();
+    this.closing = true;
+    clearInterval(this.sweep);
+    for (const group of this.groups.values()) for (const client of [...group.clients]) client.end();
   }
 
   /**
    * The events after `afterId` (from now when null), then each new one, with keep-alive comments
-   * between. The starting point is fixed before the response starts, so whatever a client publishes
-   * once its stream is open reaches it.
+   * between. The starting point is fixed before the response starts, so whatever is published once
+   * a client's stream is open reaches it.
    */
   async stream(tenantId: string, env: string, afterId: string | null): Promise<Observable<MessageEvent>> {
-    const start = afterId ?? (await this.events.latestId(tenantId, env));
-    const events = new Observable<MessageEvent>((subscriber) => {
-      const key = `${tenantId}:${env}`;
-      const client: Client = {
-        tenantId,
-        env,
-        cursor: start,
-        running: false,
-        again: false,
-        closed: false,
-        send: (event) => subscriber.next(event),
-        end: () => subscriber.complete(),
-      };
-      if (!this.clients.has(key)) this.clients.set(key, new Set());
-      this.clients.get(key)!.add(client);
-      this.connected.inc();
+    if (this.closing) throw new CommonError('service_unavailable', 'This instance is shutting down; reconnect.');
+    const start = BigInt(afterId ?? (await this.events.latestId(tenantId, env)));
+    return new Observable<MessageEvent>((subscriber) => {
+      if (this.closing) return subscriber.complete();
+      const client: Client = { cursor: start, send: (event) => subscriber.next(event), end: () => subscriber.complete() };
+      const group = this.join(tenantId, env, client);
+      const keepAlive = setInterval(() => subscriber.next({ comment: 'keep-alive' }), this.config.streamKeepAliveSeconds * 1000);
       subscriber.next({ comment: 'connected' });
-      void this.pump(client);
+      void this.pump(group);
       return () => {
-        client.closed = true;
-        this.connected.dec();
-        const group = this.clients.get(key);
-        group?.delete(client);
-        if (group?.size === 0) this.clients.delete(key);
+        clearInterval(keepAlive);
+        this.leave(group, client);
       };
     });
-    const keepAlive = interval(this.config.streamKeepAliveSeconds * 1000).pipe(map((): MessageEvent => ({ comment: 'keep-alive' })));
-    return merge(events, keepAlive).pipe(takeUntil(this.shuttingDown));
   }
 
-  /** One read at a time per client; news arriving meanwhile makes it read again. */
-  private async pump(client: Client): Promise<void> {
-    if (client.running) {
-      client.again = true;
+  private join(tenantId: string, env: string, client: Client): Group {
+    const key = `${tenantId}:${env}`;
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = { tenantId, env, clients: new Set(), running: false, again: false }));
+    group.clients.add(client);
+    this.connected.inc();
+    return group;
+  }
+
+  private leave(group: Group, client: Client): void {
+    if (!group.clients.delete(client)) return;
+    this.connected.dec();
+    if (group.clients.size === 0 && this.groups.get(`${group.tenantId}:${group.env}`) === group) this.groups.delete(`${group.tenantId}:${group.env}`);
+  }
+
+  private async pumpAll(): Promise<void> {
+    const queue = [...this.groups.values()];
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) await this.pump(group);
+    };
+    await Promise.all(Array.from({ length: SWEEP_CONCURRENCY }, worker));
+  }
+
+  /** One read at a time per group; news arriving meanwhile makes it read again. */
+  private async pump(group: Group): Promise<void> {
+    if (group.running) {
+      group.again = true;
       return;
     }
-    client.running = true;
+    group.running = true;
     try {
       do {
-        client.again = false;
-        const batch = await this.events.after(client.tenantId, client.env, client.cursor, PAGE);
-        for (const event of batch) {
-          if (client.closed) return;
-          client.send({ id: event.id, data: event });
-          client.cursor = event.id;
-          this.sent.inc();
-        }
-        if (batch.length === PAGE) client.again = true;
-      } while (client.again && !client.closed);
+        group.again = false;
+        if (group.clients.size === 0) break;
+        const from = [...group.clients].reduce((min, client) => (client.cursor < min ? client.cursor : min), [...group.clients][0].cursor);
+        const batch = await this.events.after(group.tenantId, group.env, from.toString(), PAGE);
+        for (const client of [...group.clients]) this.deliver(client, batch);
+        if (batch.length === PAGE) group.again = true;
+      } while (group.again);
     } catch (error) {
-      // The client reconnects with the last id it got and is replayed from there.
-      this.logger.warn({ err: error }, 'billing stream read failed; closing the stream');
-      client.end();
+      this.logger.warn({ err: error, tenantId: group.tenantId, env: group.env }, 'billing stream read failed; ending its streams so clients resume with Last-Event-ID');
+      for (const client of [...group.clients]) client.end();
     } finally {
-      client.running = false;
+      group.running = false;
+    }
+  }
+
+  private deliver(client: Client, batch: Awaited<ReturnType<BillingEventsRepository['after']>>): void {
+    for (const event of batch) {
+      const id = BigInt(event.id);
+      if (id <= client.cursor) continue;
+      client.send({ id: event.id, data: event });
+      client.cursor = id;
+      this.sent.inc();
     }
   }
 }
