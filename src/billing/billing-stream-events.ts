@@ -76,6 +76,9 @@ export function entitlementEvent(previous: Entitlement | null, next: Entitlement
     previous.source === next.source &&
     previous.paygEnabled === next.paygEnabled &&
     previous.cancelAtPeriodEnd === next.cancelAtPeriodEnd &&
+    previous.compPlanId === next.compPlanId &&
+    previous.compReason === next.compReason &&
+    time(previous.compExpiresAt) === time(next.compExpiresAt) &&
     time(previous.currentPeriodStart) === time(next.currentPeriodStart) &&
     time(previous.currentPeriodEnd) === time(next.currentPeriodEnd);
   if (same) return null;

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { IdentityError } from '../identity/identity.errors.js';
 import { type ConsumeResult, UsageMeter } from '../usage/usage-meter.service.js';
+import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { EntitlementError } from './entitlement.errors.js';
 import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
@@ -27,6 +28,7 @@ export class EntitlementGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly cache: EntitlementCache,
     private readonly meter: UsageMeter,
+    private readonly thresholds: UsageThresholds,
     private readonly config: AppConfig,
   ) {}
 
@@ -59,9 +61,10 @@ export class EntitlementGuard implements CanActivate {
     const result = await this.meter.consume(charge);
     void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
     if (result.allowed) {
-      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = { ...charge, windowStart: result.windowStart };
+      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = { ...charge, windowStart: result.windowStart, used: result.used };
       return;
     }
+    if (result.reason === 'quota') this.thresholds.observe(charge, result.used, true);
     const refusal = this.refusal(result, limits.quota, limits.ratePerHour, period.end, now);
     if (result.reason === 'rate') void reply.header('retry-after', String(refusal.fields.retry_after_seconds));
     throw refusal;

@@ -11,7 +11,7 @@ import { EntitlementsRepository } from './entitlements.repository.js';
 import { EntitlementsService } from './entitlements.service.js';
 import { MeteringController } from './metering.controller.js';
 import { MeteringService } from './metering.service.js';
-import { RefundOnFailure } from './refund-on-failure.js';
+import { SettleMeteredResponse } from './settle-metered-response.js';
 
 /**
  * Entitlements per tenant and env, and their enforcement. Another module protects a route by
@@ -20,7 +20,7 @@ import { RefundOnFailure } from './refund-on-failure.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Entitlement]), UsageModule, IdentityModule],
   controllers: [MeteringController, CompsController],
-  providers: [EntitlementsRepository, EntitlementsService, EntitlementCache, EntitlementGuard, MeteringService, RefundOnFailure, CompsService],
+  providers: [EntitlementsRepository, EntitlementsService, EntitlementCache, EntitlementGuard, MeteringService, SettleMeteredResponse, CompsService],
   exports: [EntitlementsService, EntitlementGuard, EntitlementCache, UsageModule],
 })
 export class EntitlementsModule {}

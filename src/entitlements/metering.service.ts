@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TenantScope } from '../identity/auth/auth-context.js';
-import { UsageMeter } from '../usage/usage-meter.service.js';
+import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
+import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
 import { meteringHeaders } from './metering-headers.js';
@@ -15,12 +16,19 @@ export interface ConsumeAnswer {
   headers: Record<string, string>;
 }
 
+/** An answer, and the usage it leaves for the threshold announcements (none for a replay or a refusal by rate). */
+interface Decision {
+  answer: ConsumeAnswer;
+  usage?: { charge: Consumption; used: number; refusedForQuota: boolean };
+}
+
 /** The check and consume APIs for services outside this process: the guard's decisions, over HTTP. */
 @Injectable()
 export class MeteringService {
   constructor(
     private readonly cache: EntitlementCache,
     private readonly meter: UsageMeter,
+    private readonly thresholds: UsageThresholds,
     private readonly dataSource: DataSource,
   ) {}
 
@@ -57,39 +65,45 @@ export class MeteringService {
   async consume(scope: TenantScope, dto: ConsumeDto, requestId: string): Promise<ConsumeAnswer> {
     // Read before the transaction: one connection per request, never two (the pool is shared).
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
-    if (!dto.idempotency_key) return this.decide(snapshot, scope, dto, requestId);
-    return this.dataSource.transaction(async (manager) => {
+    if (!dto.idempotency_key) return this.settled(await this.decide(snapshot, scope, dto, requestId));
+    const decision = await this.dataSource.transaction(async (manager): Promise<Decision> => {
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`usage:${scope.tenantId}:${scope.env}:${dto.idempotency_key}`]);
       const [stored]: Array<{ status: number; response: ConsumeAnswer }> = await manager.query(
         'SELECT status, response FROM usage_requests WHERE tenant_id = $1 AND env = $2 AND idempotency_key = $3',
         [scope.tenantId, scope.env, dto.idempotency_key],
       );
-      if (stored) return { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true' } };
-      const answer = await this.decide(snapshot, scope, dto, `${dto.idempotency_key}`, manager);
+      if (stored) return { answer: { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true' } } };
+      const fresh = await this.decide(snapshot, scope, dto, `${dto.idempotency_key}`, manager);
       await manager.query('INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)', [
         scope.tenantId,
         scope.env,
         dto.idempotency_key,
-        answer.status,
-        answer,
+        fresh.answer.status,
+        fresh.answer,
       ]);
-      return answer;
+      return fresh;
     });
+    return this.settled(decision);
   }
 
-  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<ConsumeAnswer> {
-    if (!USABLE.has(snapshot.status)) return { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} };
+  /** After the consumption is committed: usage may have reached a threshold worth announcing. */
+  private settled({ answer, usage }: Decision): ConsumeAnswer {
+    if (usage) this.thresholds.observe(usage.charge, usage.used, usage.refusedForQuota);
+    return answer;
+  }
+
+  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<Decision> {
+    if (!USABLE.has(snapshot.status)) return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
-    const result = await this.meter.consume(
-      { tenantId: scope.tenantId, env: scope.env, meter: dto.meter, periodStart: period.start, cost: dto.amount, limits, requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`, now },
-      executor,
-    );
+    const charge = { tenantId: scope.tenantId, env: scope.env, meter: dto.meter, periodStart: period.start, cost: dto.amount, limits, requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`, now };
+    const result = await this.meter.consume(charge, executor);
     const headers = meteringHeaders(limits, result, dto.amount, period.end, now);
     const body = { allowed: result.allowed, used: result.used, limit: limits.quota, remaining: Math.max(limits.quota - result.used, 0), resets_at: period.end };
-    if (result.allowed) return { status: 200, body: { ...body, code: null }, headers };
-    if (result.reason === 'rate') return { status: 429, body: { ...body, code: 'rate_limited' }, headers: { ...headers, 'retry-after': headers['ratelimit-reset'] } };
-    return { status: 402, body: { ...body, code: 'quota_exceeded' }, headers };
+    const usage = { charge, used: result.used, refusedForQuota: !result.allowed && result.reason === 'quota' };
+    if (result.allowed) return { answer: { status: 200, body: { ...body, code: null }, headers }, usage };
+    if (result.reason === 'rate') return { answer: { status: 429, body: { ...body, code: 'rate_limited' }, headers: { ...headers, 'retry-after': headers['ratelimit-reset'] } } };
+    return { answer: { status: 402, body: { ...body, code: 'quota_exceeded' }, headers }, usage };
   }
 }

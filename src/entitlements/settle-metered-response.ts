@@ -2,23 +2,32 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { UsageMeter } from '../usage/usage-meter.service.js';
+import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { type MeterCharge, METER_CHARGE } from './meter-charge.js';
 
-/** A metered request whose handler fails (any 4xx or 5xx after the charge) gets its units back. */
+/**
+ * Once a metered request is answered: a handler that failed (any 4xx or 5xx after the charge) gets
+ * its units back; one that succeeded may have brought usage to 80% or 100% of the quota.
+ */
 @Injectable()
-export class RefundOnFailure implements OnModuleInit {
+export class SettleMeteredResponse implements OnModuleInit {
   private readonly logger = new Logger('Metering');
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly meter: UsageMeter,
+    private readonly thresholds: UsageThresholds,
   ) {}
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     fastify?.addHook('onResponse', async (request, reply) => {
       const charge = (request as unknown as Record<symbol, MeterCharge | undefined>)[METER_CHARGE];
-      if (!charge || reply.statusCode < 400) return;
+      if (!charge) return;
+      if (reply.statusCode < 400) {
+        this.thresholds.observe(charge, charge.used!);
+        return;
+      }
       await this.meter.refund(charge, charge.windowStart!).catch((error: unknown) => this.logger.error({ err: error, requestId: request.id }, 'refund failed'));
     });
   }

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { pgPool } from '../database/pg-pool.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart, type MeterLimits } from './quota-math.js';
-import { UsageThresholds } from './usage-thresholds.js';
 
 export interface Consumption {
   tenantId: string;
@@ -66,16 +65,13 @@ export class UsageMeter {
   constructor(
     private readonly dataSource: DataSource,
     private readonly batcher: ConsumptionBatcher,
-    private readonly thresholds: UsageThresholds,
   ) {
     this.pool = pgPool(dataSource);
   }
 
   /** The request path: batched with whatever else arrives at the same moment (see ConsumptionBatcher). */
   async consume(input: Consumption, executor?: Executor): Promise<ConsumeResult> {
-    const result = executor ? await this.consumeIn(input, executor) : await this.consumeBatched(input);
-    if (result.allowed) this.thresholds.observe(input, result.used);
-    return result;
+    return executor ? this.consumeIn(input, executor) : this.consumeBatched(input);
   }
 
   private async consumeBatched(input: Consumption): Promise<ConsumeResult> {

@@ -10,6 +10,6 @@ import { UsageThresholds } from './usage-thresholds.js';
 @Module({
   imports: [AuditModule],
   providers: [ConsumptionBatcher, UsageMeter, UsageThresholds, OverageReporter, OverageOutboxGauge],
-  exports: [UsageMeter, OverageReporter],
+  exports: [UsageMeter, UsageThresholds, OverageReporter],
 })
 export class UsageModule {}

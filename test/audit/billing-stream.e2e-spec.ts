@@ -1,4 +1,7 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import { ClsService } from 'nestjs-cls';
 import { BILLING_EVENT_TYPES } from '../../src/audit/stream/billing-event.payload.js';
+import { BillingEvents } from '../../src/audit/stream/billing-events.service.js';
 import { compTenant, setUsed, summarize } from '../support/metering.js';
 import { type ServiceProcess, startService } from '../support/service-process.js';
 import { openStream, type StreamClient } from '../support/sse-client.js';
@@ -142,30 +145,101 @@ describe('billing event stream', () => {
     expect(text).not.toMatch(/^data:/m);
   });
 
-  it('announces 80% and 100% of the quota once per period, whichever request crosses them', async () => {
+  describe('usage thresholds', () => {
+    /** An enterprise comp (10,000,000 characters, no hourly limit) with `used` already spent, and its stream. */
+    const tenantAt = async (used: number) => {
+      const { apiKey, tenantId } = await t.createTenant();
+      await compTenant(t, tenantId, 'enterprise');
+      const periodStart = new Date((await t.request('GET', '/usage', { token: apiKey })).body.current.period_start);
+      await setUsed(t, tenantId, used, periodStart);
+      return { apiKey, tenantId, periodStart, stream: await open(apiKey) };
+    };
+    const spend = (apiKey: string, characters: number, extra: Record<string, unknown> = {}) => summarize(t, apiKey, { text: 'x'.repeat(characters), ...extra });
+    const thresholds = (stream: StreamClient) => stream.events.filter((e) => e.type === 'usage.threshold_reached').map((e) => [e.data.threshold_percent, e.data.used]);
+
+    it('announces 80% once, whichever of many parallel requests gets there', async () => {
+      const { apiKey, periodStart, stream } = await tenantAt(7_999_990);
+      const responses = await Promise.all(Array.from({ length: 20 }, () => spend(apiKey, 5)));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+      await stream.waitForCount(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(thresholds(stream)).toHaveLength(1);
+      expect(stream.events[0].data).toMatchObject({ meter: 'characters', threshold_percent: 80, limit: 10_000_000, period_start: periodStart.toISOString() });
+      expect(stream.events[0].data.used).toBeGreaterThanOrEqual(8_000_000);
+    });
+
+    it('announces nothing for a request that was refunded, and the crossing that then succeeds', async () => {
+      const { apiKey, stream } = await tenantAt(7_999_990);
+      const failed = await spend(apiKey, 20, { mode: 'poetry' });
+      expect([failed.status, failed.body.error.code]).toEqual([400, 'validation_failed']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(thresholds(stream)).toEqual([]);
+      expect((await spend(apiKey, 20)).status).toBe(200);
+      await stream.waitForCount(1);
+      expect(thresholds(stream)).toEqual([[80, 8_000_010]]);
+    });
+
+    it('announces 100% when a request lands on the quota, or is refused for it', async () => {
+      const exact = await tenantAt(9_999_990);
+      expect((await spend(exact.apiKey, 10)).status).toBe(200);
+      await exact.stream.waitForCount(2);
+      expect(thresholds(exact.stream).sort()).toEqual([[100, 10_000_000], [80, 10_000_000]]);
+
+      const refused = await tenantAt(9_999_990);
+      const response = await spend(refused.apiKey, 50);
+      expect([response.status, response.body.error.code]).toEqual([402, 'quota_exceeded']);
+      await refused.stream.waitForCount(2);
+      expect(thresholds(refused.stream).map(([percent]) => percent).sort()).toEqual([100, 80]);
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await spend(refused.apiKey, 50)).status).toBe(402);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(thresholds(refused.stream)).toHaveLength(2);
+    });
+
+    it('announces through POST /usage/consume too, after its transaction commits', async () => {
+      const { apiKey, stream } = await tenantAt(7_999_990);
+      const consumed = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20, idempotency_key: 'threshold-1' } });
+      expect(consumed.status).toBe(200);
+      await stream.waitForCount(1);
+      expect(thresholds(stream)).toEqual([[80, 8_000_010]]);
+    });
+  });
+
+  it('orders one tenant’s events by commit, and publishes nothing for a rolled-back change', async () => {
     const { apiKey, tenantId } = await t.createTenant();
-    await compTenant(t, tenantId, 'enterprise');
-    const periodStart = new Date((await t.request('GET', '/usage', { token: apiKey })).body.current.period_start);
-    await setUsed(t, tenantId, 7_999_990, periodStart);
     const stream = await open(apiKey);
-    const spend = async (characters: number) => expect((await summarize(t, apiKey, { text: 'x'.repeat(characters) })).status).toBe(200);
-    await spend(20);
-    await spend(5);
-    await setUsed(t, tenantId, 9_999_990, periodStart);
-    await spend(10);
-    // Below and across 80% again (usage set back, as a refund would): no second announcement.
-    await setUsed(t, tenantId, 7_999_990, periodStart);
-    await spend(20);
+    const events = t.app.get(BillingEvents);
+    const txHost = t.app.get(TransactionHost);
+    const inTransaction = (fn: () => Promise<void>) => t.app.get(ClsService).run(() => txHost.withTransaction(fn));
+    const publish = (label: string) => events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
+
+    let releaseA!: () => void;
+    const held = new Promise<void>((resolve) => (releaseA = resolve));
+    const a = inTransaction(async () => {
+      await publish('A');
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await inTransaction(() => publish('B'));
+    await expect(inTransaction(async () => {
+      await publish('rolled back');
+      throw new Error('the change failed');
+    })).rejects.toThrow('the change failed');
+    releaseA();
+    await a;
+
     await stream.waitForCount(2);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(stream.events.map((e) => [e.type, e.data.threshold_percent, e.data.used])).toEqual([
-      ['usage.threshold_reached', 80, 8_000_010],
-      ['usage.threshold_reached', 100, 10_000_000],
-    ]);
-    expect(stream.events[0].data).toMatchObject({ meter: 'characters', limit: 10_000_000, period_start: periodStart.toISOString() });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stream.events.map((e) => e.data.label)).toEqual(['B', 'A']);
+    expect(Number(stream.ids[1])).toBeGreaterThan(Number(stream.ids[0]));
+    const replay = await open(apiKey, { lastEventId: '0' });
+    await replay.waitForCount(2);
+    expect(replay.events.map((e) => e.data.label)).toEqual(['B', 'A']);
   });
 
   it('only ever sends the documented event types', async () => {
+    const { tenantId } = await t.createTenant();
+    await compTenant(t, tenantId, 'pro');
     const types = await t.query<{ type: string }>('SELECT DISTINCT type FROM billing_events');
     expect(types.length).toBeGreaterThan(0);
     for (const { type } of types) expect(BILLING_EVENT_TYPES).toContain(type);

@@ -1,5 +1,3 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { BILLING_EVENTS_CHANNEL } from './billing-events.channel.js';
@@ -14,30 +12,29 @@ interface Row {
   data: Record<string, unknown>;
 }
 
+type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
+
 const toPayload = (row: Row): BillingEventPayload => ({ ...row, occurred_at: row.occurred_at.toISOString() });
 
 @Injectable()
 export class BillingEventsRepository {
-  constructor(
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Must run in a transaction. The per-tenant lock, held to commit, makes one tenant's events commit
-   * in id order, so a reader that has seen id N has seen every earlier id of that tenant.
-   * Returns the new id, or null when `dedupeKey` was used already.
+   * Runs just before its transaction commits. The per-tenant lock, held those few milliseconds to
+   * the commit, makes one tenant's events commit in id order, so a reader that has seen id N has
+   * seen every earlier id of that tenant. False when `dedupeKey` was used already.
    */
-  async insert(event: NewBillingEvent): Promise<string | null> {
-    const tx = this.txHost.tx;
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`billing_events:${event.tenantId}:${event.env}`]);
-    const rows: Array<{ id: string }> = await tx.query(
-      'INSERT INTO billing_events (tenant_id, env, type, data, dedupe_key) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id',
+  async insert(executor: Executor, event: NewBillingEvent): Promise<boolean> {
+    await executor.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`billing_events:${event.tenantId}:${event.env}`]);
+    const rows = (await executor.query(
+      `INSERT INTO billing_events (tenant_id, env, type, data, dedupe_key, occurred_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       [event.tenantId, event.env, event.type, event.data, event.dedupeKey ?? null],
-    );
-    if (rows.length === 0) return null;
-    await tx.query('SELECT pg_notify($1, $2)', [BILLING_EVENTS_CHANNEL, `${event.tenantId}:${event.env}`]);
-    return String(rows[0].id);
+    )) as unknown[];
+    if (rows.length === 0) return false;
+    await executor.query('SELECT pg_notify($1, $2)', [BILLING_EVENTS_CHANNEL, `${event.tenantId}:${event.env}`]);
+    return true;
   }
 
   /** The tenant's events after `afterId`, oldest first. */
