@@ -13,6 +13,8 @@ export function maskedUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    // libpq also takes the password as a parameter (?password=…).
+    for (const name of [...parsed.searchParams.keys()]) if (/pass/i.test(name)) parsed.searchParams.set(name, '***');
     return parsed.toString();
   } catch {
     return 'DATABASE_URL';

@@ -57,14 +57,16 @@ const UPGRADE_FLOW = (base: string) => `1. \`GET ${base}/billing/status\` (any m
    not when checkout returns. Watch \`GET /billing/stream\` for \`entitlement.updated\`, or poll \`GET /billing/status\` every few seconds.
 5. Retry the request that got 402. Members cannot buy (403 \`forbidden_role\`): ask an owner or admin.`;
 
-const CREDIT_HEADERS = `Every metered response (success or 402/429) carries:
+const CREDIT_HEADERS = `Every metered response that reached the meter (200, 402 \`quota_exceeded\`, 429) carries:
 - \`X-Credits-Total\`: the monthly quota, in the meter's units (characters).
 - \`X-Credits-Used\`: used this period, this request included.
 - \`X-Credits-Remaining\`: what is left this period.
 - \`X-Credits-Cost\`: what this request cost.
 - \`X-Credits-Reset\`: when the period ends and usage starts again at zero (ISO 8601).
 - \`RateLimit-Limit\`, \`RateLimit-Remaining\`, \`RateLimit-Reset\` (seconds): the hourly request window (absent on unlimited plans).
-- \`Retry-After\` (seconds) on 429.`;
+- \`Retry-After\` (seconds) on 429.
+
+A 402 \`feature_not_in_plan\` or \`subscription_inactive\` is decided before metering and carries none of them.`;
 
 /** /llms.txt: what the API is and where the rest is, in the llmstxt.org shape. */
 export function llmsText(sources: LlmsSources): string {

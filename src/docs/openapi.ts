@@ -54,6 +54,7 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
     if (!operation) continue;
     operation.security = securityOf(route);
     dedupeHeaders(operation);
+    const hasParameters = (operation.parameters ?? []).length > 0;
     if (route.access === 'roles') {
       operation.parameters = [
         ...(operation.parameters ?? []),
@@ -61,7 +62,7 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
         { name: 'X-Env', in: 'header', required: false, description: 'With a user JWT: test or live (default DEFAULT_ENV). API keys carry their env.', schema: { type: 'string', enum: ['test', 'live'] } },
       ];
     }
-    for (const [status, codes] of routeErrors(route)) {
+    for (const [status, codes] of routeErrors(route, hasParameters)) {
       operation.responses[status] ??= { description: `Error codes: ${codes.join(', ')}`, content: { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_SCHEMA}` } } } };
     }
   }

@@ -11,8 +11,9 @@ const known = (...codes: string[]) => {
  * metered, with a body), by HTTP status. A module's own codes (billing's, identity's) are in the
  * document's full catalog rather than listed per route.
  */
-export function routeErrors(route: RouteInfo): Map<number, string[]> {
+export function routeErrors(route: RouteInfo, hasParameters: boolean): Map<number, string[]> {
   const codes: string[] = ['internal_error'];
+  if (hasParameters) codes.push(...known('validation_failed'));
   if (['POST', 'PUT', 'PATCH'].includes(route.method)) codes.push(...known('validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'));
   if (route.access === 'stripe_signature') codes.push(...known('invalid_signature'));
   if (route.access !== 'public' && route.access !== 'stripe_signature') codes.push(...known('unauthenticated', 'invalid_token', 'invalid_api_key'));

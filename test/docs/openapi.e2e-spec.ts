@@ -98,6 +98,7 @@ describe('OpenAPI document', () => {
     const headers = stream.parameters.filter((p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'last-event-id');
     expect(headers).toHaveLength(1);
     expect(headers[0].required).toBe(false);
+    expect(stream.responses['400'].description).toMatch(/validation_failed/);
   });
 
   it('serves the interactive page at /docs', async () => {
