@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { mountOpenApi } from './docs/openapi.js';
+import { dropPassThroughEnhancers } from './common/http/pass-through-enhancers.js';
 import { requestIdFor } from './common/http/request-id.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
@@ -24,6 +25,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     rawBody: true,
   });
   app.useLogger(new PinoNestLogger(logger));
+  dropPassThroughEnhancers(app);
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });
 
   mountOpenApi(app);
