@@ -5,7 +5,7 @@ import type { AppConfig } from '../../config/app-config.js';
 import type { PgNotifications } from '../../database/pg-notifications.service.js';
 import type { BillingEventPayload } from './billing-event.payload.js';
 import type { BillingEventsRepository } from './billing-events.repository.js';
-import { BillingStreamHub } from './billing-stream.hub.js';
+import { BillingStreamHub, SAFETY_SWEEP_MS } from './billing-stream.hub.js';
 
 /** An in-memory backlog standing in for billing_events: the hub's logic, without a database. */
 class Backlog {
@@ -110,6 +110,42 @@ describe('BillingStreamHub', () => {
     open();
     await settle();
     expect(client.ids).toEqual(['1', '2']);
+  });
+
+  it('replays a client that joins during a read from its own cursor, not from the read’s', async () => {
+    const { backlog, hub, notify } = setUp();
+    teardown.push(() => hub.beforeApplicationShutdown());
+    for (let i = 0; i < 5; i++) backlog.add('t1');
+    const ahead = collect(await hub.stream('t1', 'test', '5'));
+    await settle();
+    let open!: () => void;
+    backlog.gate = new Promise((resolve) => (open = resolve));
+    backlog.add('t1');
+    notify('t1:test');
+    const behind = collect(await hub.stream('t1', 'test', '2'));
+    backlog.gate = undefined;
+    open();
+    await settle();
+    expect(ahead.ids).toEqual(['6']);
+    expect(behind.ids).toEqual(['3', '4', '5', '6']);
+  });
+
+  it('delivers on the safety sweep when a notification was lost', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { backlog, hub } = setUp();
+      teardown.push(() => hub.beforeApplicationShutdown());
+      const client = collect(await hub.stream('t1', 'test', null));
+      await settle();
+      backlog.add('t1');
+      await settle();
+      expect(client.ids).toEqual([]);
+      vi.advanceTimersByTime(SAFETY_SWEEP_MS);
+      await settle();
+      expect(client.ids).toEqual(['1']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('catches every group up when the notification connection comes back (*)', async () => {

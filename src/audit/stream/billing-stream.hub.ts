@@ -129,7 +129,11 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
         if (group.clients.size === 0) break;
         const from = [...group.clients].reduce((min, client) => (client.cursor < min ? client.cursor : min), [...group.clients][0].cursor);
         const batch = await this.events.after(group.tenantId, group.env, from.toString(), PAGE);
-        for (const client of [...group.clients]) this.deliver(client, batch);
+        for (const client of [...group.clients]) {
+          // Joined during the read, further back than it started: the next pass starts from it.
+          if (client.cursor < from) group.again = true;
+          else this.deliver(client, batch);
+        }
         if (batch.length === PAGE) group.again = true;
       } while (group.again);
     } catch (error) {
