@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { reachedThresholds } from './usage-thresholds.js';
+import type { BillingEvents } from '../audit/stream/billing-events.service.js';
+import { reachedThresholds, UsageThresholds } from './usage-thresholds.js';
 
 describe('reachedThresholds', () => {
   it('names the thresholds usage stands at', () => {
@@ -11,9 +12,10 @@ describe('reachedThresholds', () => {
     expect(reachedThresholds(5, 0)).toEqual([]);
   });
 
-  it('counts a request refused for the quota as having reached 100%', () => {
+  it('counts a refusal for the quota as 100% once usage is past 80%, not a request merely too big for the plan', () => {
     expect(reachedThresholds(9_990, 10_000, true)).toEqual([80, 100]);
-    expect(reachedThresholds(100, 10_000, true)).toEqual([100]);
+    expect(reachedThresholds(8_000, 10_000, true)).toEqual([80, 100]);
+    expect(reachedThresholds(100, 10_000, true)).toEqual([]);
   });
 
   it('only ever adds thresholds as usage grows, and never 100% without 80%', () => {
@@ -23,8 +25,44 @@ describe('reachedThresholds', () => {
         const before = reachedThresholds(low, quota);
         const after = reachedThresholds(high, quota, refused);
         expect(before.every((percent) => after.includes(percent))).toBe(true);
-        if (after.includes(100) && !refused) expect(after).toContain(80);
+        if (after.includes(100)) expect(after).toContain(80);
       }),
     );
+  });
+});
+
+describe('UsageThresholds', () => {
+  const charge = { tenantId: 't1', env: 'test', meter: 'characters', periodStart: new Date('2026-11-01T00:00:00Z'), limits: { quota: 100, ratePerHour: null, payg: false } };
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+  it('publishes once, tries again after a failure (not at once), and remembers success', async () => {
+    const published: string[] = [];
+    let failNext = true;
+    const events = {
+      publish: async (event: { dedupeKey: string }) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('database unavailable');
+        }
+        published.push(event.dedupeKey);
+      },
+    } as unknown as BillingEvents;
+    const thresholds = new UsageThresholds(events);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      thresholds.observe(charge, 85);
+      await settle();
+      thresholds.observe(charge, 86);
+      await settle();
+      expect(published).toEqual([]);
+      vi.setSystemTime(Date.now() + 1_000);
+      thresholds.observe(charge, 87);
+      await settle();
+      thresholds.observe(charge, 88);
+      await settle();
+      expect(published).toEqual(['usage:t1:test:characters:2026-11-01T00:00:00.000Z:100:80']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
+import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { BILLING_EVENT_TYPES } from '../../src/audit/stream/billing-event.payload.js';
 import { BillingEvents } from '../../src/audit/stream/billing-events.service.js';
@@ -196,6 +196,14 @@ describe('billing event stream', () => {
       expect(thresholds(refused.stream)).toHaveLength(2);
     });
 
+    it('announces nothing for a request merely too big for the plan', async () => {
+      const { apiKey, stream } = await tenantAt(10);
+      const response = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20_000_000 } });
+      expect([response.status, response.body.code]).toEqual([402, 'quota_exceeded']);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(thresholds(stream)).toEqual([]);
+    });
+
     it('announces through POST /usage/consume too, after its transaction commits', async () => {
       const { apiKey, stream } = await tenantAt(7_999_990);
       const consumed = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20, idempotency_key: 'threshold-1' } });
@@ -235,6 +243,30 @@ describe('billing event stream', () => {
     const replay = await open(apiKey, { lastEventId: '0' });
     await replay.waitForCount(2);
     expect(replay.events.map((e) => e.data.label)).toEqual(['B', 'A']);
+  });
+
+  it('keeps what a transaction published when a savepoint inside it rolls back, and drops only the savepoint’s', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const stream = await open(apiKey);
+    const events = t.app.get(BillingEvents);
+    const txHost = t.app.get(TransactionHost);
+    const publish = (label: string) => events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
+    await t.app.get(ClsService).run(() =>
+      txHost.withTransaction(async () => {
+        await publish('outer');
+        await txHost
+          .withTransaction(Propagation.Nested, async () => {
+            await publish('inside the savepoint');
+            throw new Error('the nested change failed');
+          })
+          .catch(() => undefined);
+        await txHost.withTransaction(Propagation.Nested, () => publish('released savepoint'));
+        await publish('after');
+      }),
+    );
+    await stream.waitForCount(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stream.events.map((e) => e.data.label)).toEqual(['outer', 'released savepoint', 'after']);
   });
 
   it('only ever sends the documented event types', async () => {

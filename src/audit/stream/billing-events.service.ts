@@ -3,12 +3,24 @@ import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adap
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import { DataSource, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import type { NewBillingEvent } from './billing-event.payload.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
 import { EVENTS_PUBLISHED } from './billing-stream-metrics.js';
 
 const QUEUED = 'billingEvents';
+
+interface Queued {
+  event: NewBillingEvent;
+  /** The transaction depth it was published at: a savepoint rolled back takes its events with it. */
+  depth: number;
+}
+
+type Runner = QueryRunner & { data: Record<string, unknown> };
+
+/** TypeORM counts savepoints in a protected field; 1 is the outermost transaction. */
+const depthOf = (runner: QueryRunner) => (runner as unknown as { transactionDepth: number }).transactionDepth;
+const queueOf = (runner: Runner) => (runner.data[QUEUED] as Queued[] | undefined) ?? (runner.data[QUEUED] = [] as Queued[]);
 
 /**
  * Publishes to the tenant's billing event stream. An event joins the caller's transaction and is
@@ -31,18 +43,23 @@ export class BillingEvents implements OnModuleInit, EntitySubscriberInterface {
 
   @Transactional()
   async publish(event: NewBillingEvent): Promise<void> {
-    const runner = this.txHost.tx.queryRunner!;
-    ((runner.data[QUEUED] as NewBillingEvent[] | undefined) ?? (runner.data[QUEUED] = [])).push(event);
+    const runner = this.txHost.tx.queryRunner! as Runner;
+    queueOf(runner).push({ event, depth: depthOf(runner) });
   }
 
+  /** TypeORM also calls this when a savepoint is released: only the outermost commit writes. */
   async beforeTransactionCommit({ queryRunner }: TransactionCommitEvent): Promise<void> {
-    const queued = queryRunner.data?.[QUEUED] as NewBillingEvent[] | undefined;
-    if (!queued?.length) return;
-    queryRunner.data[QUEUED] = [];
-    for (const event of queued) if (await this.events.insert(queryRunner, event)) this.published.inc({ type: event.type });
+    const runner = queryRunner as Runner;
+    if (depthOf(runner) > 1 || !runner.data?.[QUEUED]) return;
+    const queued = queueOf(runner).splice(0);
+    for (const { event } of queued) if (await this.events.insert(runner, event)) this.published.inc({ type: event.type });
   }
 
+  /** Rolling back to a savepoint drops what was published inside it, and only that. */
   beforeTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
-    if (queryRunner.data?.[QUEUED]) queryRunner.data[QUEUED] = [];
+    const runner = queryRunner as Runner;
+    if (!runner.data?.[QUEUED]) return;
+    const depth = depthOf(runner);
+    runner.data[QUEUED] = queueOf(runner).filter((queued) => queued.depth < depth);
   }
 }
