@@ -14,20 +14,46 @@ export interface BatchedConsumption {
   limits: { quota: number; ratePerHour: number | null; payg: boolean };
   requestKey: string;
   now: number;
+  /** The counter row's key, computed once (the batcher needs it several times). */
+  rowKey?: string;
 }
 
 export type BatchedResult = { allowed: boolean; reason?: 'rate' | 'quota'; used: number; windowStart: Date; windowCount: number };
 
 const MAX_BATCH = 128;
 const MAX_IN_FLIGHT = 10;
-const rowKey = (c: BatchedConsumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.toISOString()}`;
+const rowKey = (c: BatchedConsumption) => (c.rowKey ??= `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`);
 
-/** The distinct counter rows of a batch, in one fixed order, as SQL tuples and their parameters. */
-function keyTuples(inputs: BatchedConsumption[]) {
+/** The distinct counter rows of a batch, in one fixed order, as the array parameters of the statements below. */
+function keyArrays(inputs: BatchedConsumption[]) {
   const keys = [...new Map(inputs.map((c) => [rowKey(c), c])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, c]) => c);
-  const tuples = keys.map((_, i) => `($${i * 4 + 1}::uuid, $${i * 4 + 2}::text, $${i * 4 + 3}::text, $${i * 4 + 4}::timestamptz)`).join(', ');
-  return { keys, tuples, params: keys.flatMap((c) => [c.tenantId, c.env, c.meter, c.periodStart]) };
+  return { keys, params: [keys.map((c) => c.tenantId), keys.map((c) => c.env), keys.map((c) => c.meter), keys.map((c) => c.periodStart.toISOString())] };
 }
+
+const ROWS = 'unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])';
+
+/*
+ * Constant texts, prepared once per connection (named statements): Postgres parses and plans each
+ * once instead of once per batch. Rows are locked in one sorted order, so batches never deadlock.
+ */
+const LOCK = {
+  name: 'usage-counters-lock',
+  text: `SELECT k.i::int AS i, c.used, (extract(epoch FROM c.window_start) * 1000)::float8 AS window_start_ms, c.window_count
+         FROM ${ROWS} WITH ORDINALITY AS k(tenant_id, env, meter, period_start, i)
+         JOIN usage_counters c USING (tenant_id, env, meter, period_start)
+         ORDER BY c.tenant_id, c.env, c.meter, c.period_start FOR UPDATE OF c`,
+};
+const WRITE = {
+  name: 'usage-counters-write',
+  text: `UPDATE usage_counters AS c SET used = v.used, window_start = v.window_start, window_count = v.window_count
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::timestamptz[], $7::int[])
+           AS v(tenant_id, env, meter, period_start, used, window_start, window_count)
+         WHERE c.tenant_id = v.tenant_id AND c.env = v.env AND c.meter = v.meter AND c.period_start = v.period_start`,
+};
+const ENSURE = {
+  name: 'usage-counters-ensure',
+  text: `INSERT INTO usage_counters (tenant_id, env, meter, period_start) SELECT * FROM ${ROWS} ON CONFLICT DO NOTHING`,
+};
 
 /**
  * Requests that arrive together are decided in one transaction: their counter rows are locked in
@@ -77,23 +103,15 @@ export class ConsumptionBatcher {
   }
 
   private async ensureRows(client: import('pg').PoolClient, inputs: BatchedConsumption[]): Promise<void> {
-    const { keys, tuples, params } = keyTuples(inputs);
-    if (keys.length > 0) await client.query(`INSERT INTO usage_counters (tenant_id, env, meter, period_start) VALUES ${tuples} ON CONFLICT DO NOTHING`, params);
+    await client.query({ ...ENSURE, values: keyArrays(inputs).params });
   }
 
   /** Decides and writes the batch, or returns undefined (having written nothing) if a row does not exist yet. */
   private async decideBatch(client: import('pg').PoolClient, inputs: BatchedConsumption[]): Promise<BatchedResult[] | undefined> {
-    const { keys, tuples, params } = keyTuples(inputs);
-    const { rows } = await client.query<{ tenant_id: string; env: string; meter: string; period_start: Date; used: string; window_start: Date; window_count: number }>(
-      `SELECT tenant_id, env, meter, period_start, used, window_start, window_count FROM usage_counters
-       WHERE (tenant_id, env, meter, period_start) IN (${tuples})
-       ORDER BY tenant_id, env, meter, period_start FOR UPDATE`,
-      params,
-    );
+    const { keys, params } = keyArrays(inputs);
+    const { rows } = await client.query<{ i: number; used: string; window_start_ms: number; window_count: number }>({ ...LOCK, values: params });
     if (rows.length < keys.length) return undefined;
-    const states = new Map<string, CounterState>(
-      rows.map((r) => [`${r.tenant_id}|${r.env}|${r.meter}|${r.period_start.toISOString()}`, { used: Number(r.used), windowStart: r.window_start.getTime(), windowCount: r.window_count }]),
-    );
+    const states = new Map<string, CounterState>(rows.map((r) => [rowKey(keys[r.i - 1]), { used: Number(r.used), windowStart: r.window_start_ms, windowCount: r.window_count }]));
     const overage: Array<[BatchedConsumption, number]> = [];
     const results = inputs.map((input) => {
       const key = rowKey(input);
@@ -108,7 +126,7 @@ export class ConsumptionBatcher {
       const sameWindow = state.windowStart === window;
       return { allowed: false, reason: decision.reason, used: state.used, windowStart: new Date(window), windowCount: sameWindow ? state.windowCount : 0 };
     });
-    await this.write(client, keys, states);
+    await this.write(client, keys, params, states);
     if (overage.length > 0) {
       const values = overage.map((_, i) => `($${i * 5 + 1}::uuid, $${i * 5 + 2}::text, $${i * 5 + 3}::text, $${i * 5 + 4}::text, $${i * 5 + 5}::bigint)`).join(', ');
       await client.query(`INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity) VALUES ${values} ON CONFLICT (request_key) DO NOTHING`, overage.flatMap(([c, q]) => [c.tenantId, c.env, c.meter, c.requestKey, q]));
@@ -116,17 +134,11 @@ export class ConsumptionBatcher {
     return results;
   }
 
-  private async write(client: import('pg').PoolClient, keys: BatchedConsumption[], states: Map<string, CounterState>): Promise<void> {
-    const values = keys.map((_, i) => `($${i * 7 + 1}::uuid, $${i * 7 + 2}::text, $${i * 7 + 3}::text, $${i * 7 + 4}::timestamptz, $${i * 7 + 5}::bigint, $${i * 7 + 6}::timestamptz, $${i * 7 + 7}::int)`).join(', ');
-    const params = keys.flatMap((c) => {
-      const state = states.get(rowKey(c))!;
-      return [c.tenantId, c.env, c.meter, c.periodStart, state.used, new Date(state.windowStart), state.windowCount];
+  private async write(client: import('pg').PoolClient, keys: BatchedConsumption[], params: string[][], states: Map<string, CounterState>): Promise<void> {
+    const written = keys.map((c) => states.get(rowKey(c))!);
+    await client.query({
+      ...WRITE,
+      values: [...params, written.map((state) => state.used), written.map((state) => new Date(state.windowStart).toISOString()), written.map((state) => state.windowCount)],
     });
-    await client.query(
-      `UPDATE usage_counters AS c SET used = v.used, window_start = v.window_start, window_count = v.window_count
-       FROM (VALUES ${values}) AS v(tenant_id, env, meter, period_start, used, window_start, window_count)
-       WHERE c.tenant_id = v.tenant_id AND c.env = v.env AND c.meter = v.meter AND c.period_start = v.period_start`,
-      params,
-    );
   }
 }
