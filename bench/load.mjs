@@ -15,4 +15,7 @@ const result = await autocannon({
 // autocannon's own average is per whole second, which quantises short runs; measure the run exactly.
 const seconds = (new Date(result.finish).getTime() - new Date(result.start).getTime()) / 1000;
 const perSecond = result.requests.total / seconds;
-process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: { ...result.requests, average: perSecond }, latency: result.latency, duration: seconds }));
+// How busy the load generator itself was: near one core means it, not the app, set the pace.
+const cpu = process.cpuUsage();
+const loadCpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
+process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: { ...result.requests, average: perSecond }, latency: result.latency, duration: seconds, load_cpu_share: loadCpuShare }));
