@@ -6,6 +6,10 @@ import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { LIVE_STATUSES } from './stripe-facts.js';
 
+const RECENT = 20;
+
+/** Of a tenant's subscriptions, newest first: the one that decides its plan. */
+export const currentOf = (newestFirst: SubscriptionRecord[]): SubscriptionRecord | null => newestFirst.find((s) => LIVE_STATUSES.has(s.status)) ?? newestFirst[0] ?? null;
 
 /** Billing's tables: every query takes the tenant and env first. */
 @Injectable()
@@ -43,8 +47,12 @@ export class BillingRecordsRepository {
 
   /** The subscription that decides the tenant's plan: the newest one still alive, else the newest. */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
-    const all = await this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: { stripeCreated: 'DESC' }, take: 20 });
-    return all.find((s) => LIVE_STATUSES.has(s.status)) ?? all[0] ?? null;
+    return currentOf(await this.recentSubscriptions(tenantId, env));
+  }
+
+  /** The tenant's newest subscriptions, newest first: enough to find the current one. */
+  recentSubscriptions(tenantId: string, env: string): Promise<SubscriptionRecord[]> {
+    return this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: { stripeCreated: 'DESC' }, take: RECENT });
   }
 
   async saveInvoice(record: Omit<InvoiceRecord, 'syncedAt'>): Promise<void> {

@@ -10,7 +10,8 @@ import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { PAYMENT_FAILURES } from './billing-metrics.js';
-import { BillingRecordsRepository } from './billing-records.repository.js';
+import { BillingRecordsRepository, currentOf } from './billing-records.repository.js';
+import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { entitlementEvent, invoiceEvent, subscriptionEvent } from './billing-stream-events.js';
 import { PlanPrices } from './stripe/plan-prices.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
@@ -69,11 +70,14 @@ export class BillingService {
     const { gateway, prices } = this.stripeFor(env);
     const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(subscriptionId));
     await this.assertOwnership(subscription, tenantId, env);
-    const previous = await this.records.subscription(tenantId, env, subscription.id);
-    const record = subscriptionRecord(subscription, prices, tenantId, env);
+    // One read serves both the event (what changed) and the recomputation (which subscription counts).
+    const recent = await this.records.recentSubscriptions(tenantId, env);
+    const previous = recent.find((s) => s.stripeSubscriptionId === subscription.id) ?? (await this.records.subscription(tenantId, env, subscription.id));
+    const record = { ...subscriptionRecord(subscription, prices, tenantId, env), syncedAt: new Date() };
     await this.records.saveSubscription(record);
     await this.publish(subscriptionEvent(previous, record));
-    return this.recompute(tenantId, env);
+    const others = recent.filter((s) => s.stripeSubscriptionId !== subscription.id);
+    return this.recompute(tenantId, env, { type: 'stripe' }, currentOf([...others, record].sort((a, b) => b.stripeCreated - a.stripeCreated)));
   }
 
   /** Re-reads an invoice from Stripe, mirrors it, flags a failed payment, and syncs its subscription. */
@@ -119,7 +123,7 @@ export class BillingService {
   async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null) {
     await this.records.lockTenant(tenantId, env);
     await this.entitlements.setComp(tenantId, env, comp);
-    const result = await this.recompute(tenantId, env, undefined);
+    const result = await this.recompute(tenantId, env, null);
     await this.audit.record({
       action: comp ? 'entitlement.comp_set' : 'entitlement.comp_removed',
       tenantId,
@@ -146,9 +150,9 @@ export class BillingService {
     return this.records.currentSubscription(scope.tenantId, scope.env);
   }
 
-  /** `actor` undefined: whoever made the request (an operator's comp, say); Stripe by default. */
-  private async recompute(tenantId: string, env: string, actor: { type: 'stripe' | 'system' } | undefined = { type: 'stripe' }) {
-    const current = await this.records.currentSubscription(tenantId, env);
+  /** `actor` null: whoever made the request (an operator's comp, say); Stripe by default. `known`: the current subscription, when the caller has just read it. */
+  private async recompute(tenantId: string, env: string, actor: { type: 'stripe' | 'system' } | null = { type: 'stripe' }, known?: SubscriptionRecord | null) {
+    const current = known !== undefined ? known : await this.records.currentSubscription(tenantId, env);
     const result = await this.entitlements.recompute(tenantId, env, factsOf(current));
     await this.publish(entitlementEvent(result.previous, result.entitlement));
     if (result.changed) {
@@ -156,7 +160,7 @@ export class BillingService {
         action: 'entitlement.changed',
         tenantId,
         env,
-        actor,
+        actor: actor ?? undefined,
         target: { type: 'entitlement', id: `${tenantId}:${env}` },
         metadata: { from: result.previous ? { plan: result.previous.planId, status: result.previous.status } : null, to: { plan: result.entitlement.planId, status: result.entitlement.status } },
       });

@@ -18,6 +18,8 @@ describe('comps', () => {
     expect((await summarize(t, apiKey, { text: 'Custom.', model: 'legal-v2' })).status).toBe(200);
     const [audit] = await t.query("SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.comp_set' AND tenant_id = $1", [tenantId]);
     expect(audit).toMatchObject({ actor_type: 'operator', metadata: { plan_id: 'pro' } });
+    const [changed] = await t.query("SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.changed' AND tenant_id = $1", [tenantId]);
+    expect(changed).toMatchObject({ actor_type: 'operator', metadata: { to: { plan: 'pro' } } });
   });
 
   it('returns the tenant to what Stripe says when the comp is removed', async () => {
