@@ -4,7 +4,7 @@ import { BILLING_EVENT_TYPES } from '../../src/audit/stream/billing-event.payloa
 import { BillingEvents } from '../../src/audit/stream/billing-events.service.js';
 import { compTenant, setUsed, summarize } from '../support/metering.js';
 import { type ServiceProcess, startService } from '../support/service-process.js';
-import { openStream, type StreamClient } from '../support/sse-client.js';
+import { openStream, readStreamUntil, type StreamClient } from '../support/sse-client.js';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../support/test-app.js';
 
 /** GET /billing/stream: normalized events, per tenant, resumable, across instances. */
@@ -118,9 +118,7 @@ describe('billing event stream', () => {
     const { apiKey, tenantId } = await t.createTenant();
     await compTenant(t, tenantId, 'pro');
     const response = await fetch(`${t.baseUrl}/billing/stream?last_event_id=0`, { headers: { authorization: `Bearer ${apiKey}` } });
-    const reader = response.body!.getReader();
-    let text = '';
-    while (!text.includes('entitlement.updated')) text += new TextDecoder().decode((await reader.read()).value);
+    const { text, reader } = await readStreamUntil(response, (sent) => sent.includes('entitlement.updated'));
     await reader.cancel();
     expect(text).toMatch(/^id: \d+$/m);
 
@@ -135,10 +133,8 @@ describe('billing event stream', () => {
     const { apiKey } = await t.createTenant();
     const response = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = response.body!.getReader();
-    let text = '';
     const started = Date.now();
-    while ((text.match(/^: keep-alive$/gm) ?? []).length < 2) text += new TextDecoder().decode((await reader.read()).value);
+    const { text, reader } = await readStreamUntil(response, (sent) => (sent.match(/^: keep-alive$/gm) ?? []).length >= 2);
     await reader.cancel();
     // Two with BILLING_STREAM_KEEPALIVE_SECONDS=1 take about two seconds; the default is 15.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
@@ -301,9 +297,7 @@ describe('billing event stream', () => {
     it('ends open streams when an instance shuts down, so it stops promptly', async () => {
       const { apiKey } = await t.createTenant();
       const response = await fetch(`http://127.0.0.1:${b.port}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
-      const reader = response.body!.getReader();
-      let text = '';
-      while (!text.includes(': connected')) text += new TextDecoder().decode((await reader.read()).value);
+      const { reader } = await readStreamUntil(response, (sent) => sent.includes(': connected'));
       const started = Date.now();
       b.child.kill('SIGTERM');
       let done = false;

@@ -49,3 +49,16 @@ export function openStream(baseUrl: string, token: string, options: { lastEventI
     close: () => source.close(),
   };
 }
+
+/** The raw text of a stream response, read until `done(text)` says enough; the reader stays open. */
+export async function readStreamUntil(response: Response, done: (text: string) => boolean) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!done(text)) {
+    const chunk = await reader.read();
+    if (chunk.done) throw new Error(`the stream ended first; it sent:\n${text}`);
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return { text, reader };
+}
