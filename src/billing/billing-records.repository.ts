@@ -1,15 +1,23 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { LIVE_STATUSES } from './stripe-facts.js';
 
-const RECENT = 20;
+/** How many of a tenant's subscriptions a sync reads at once; a tenant with fewer is read whole. */
+export const RECENT_SUBSCRIPTIONS = 20;
 
-/** Of a tenant's subscriptions, newest first: the one that decides its plan. */
-export const currentOf = (newestFirst: SubscriptionRecord[]): SubscriptionRecord | null => newestFirst.find((s) => LIVE_STATUSES.has(s.status)) ?? newestFirst[0] ?? null;
+/** Newest first, ties (Stripe's `created` is in seconds) broken by id: the same order in SQL and here. */
+export const newestFirst = (a: SubscriptionRecord, b: SubscriptionRecord) =>
+  b.stripeCreated - a.stripeCreated || (a.stripeSubscriptionId < b.stripeSubscriptionId ? 1 : a.stripeSubscriptionId > b.stripeSubscriptionId ? -1 : 0);
+
+/** Of all a tenant's subscriptions, sorted by `newestFirst`: the one that decides its plan. */
+export const currentOf = (sorted: SubscriptionRecord[]): SubscriptionRecord | null => sorted.find((s) => LIVE_STATUSES.has(s.status)) ?? sorted[0] ?? null;
+
+const NEWEST_FIRST = { stripeCreated: 'DESC', stripeSubscriptionId: 'DESC' } as const;
 
 /** Billing's tables: every query takes the tenant and env first. */
 @Injectable()
@@ -45,14 +53,18 @@ export class BillingRecordsRepository {
     return this.tx.getRepository(SubscriptionRecord).findOneBy({ tenantId, env, stripeSubscriptionId });
   }
 
-  /** The subscription that decides the tenant's plan: the newest one still alive, else the newest. */
+  /** The subscription that decides the tenant's plan: the newest one still alive, else the newest (as `currentOf`). */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
-    return currentOf(await this.recentSubscriptions(tenantId, env));
+    const rows = this.tx.getRepository(SubscriptionRecord);
+    return (
+      (await rows.findOne({ where: { tenantId, env, status: In([...LIVE_STATUSES]) }, order: NEWEST_FIRST })) ??
+      (await rows.findOne({ where: { tenantId, env }, order: NEWEST_FIRST }))
+    );
   }
 
-  /** The tenant's newest subscriptions, newest first: enough to find the current one. */
+  /** The tenant's newest subscriptions in `newestFirst` order, at most RECENT_SUBSCRIPTIONS of them. */
   recentSubscriptions(tenantId: string, env: string): Promise<SubscriptionRecord[]> {
-    return this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: { stripeCreated: 'DESC' }, take: RECENT });
+    return this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: NEWEST_FIRST, take: RECENT_SUBSCRIPTIONS });
   }
 
   async saveInvoice(record: Omit<InvoiceRecord, 'syncedAt'>): Promise<void> {

@@ -10,7 +10,7 @@ import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { PAYMENT_FAILURES } from './billing-metrics.js';
-import { BillingRecordsRepository, currentOf } from './billing-records.repository.js';
+import { BillingRecordsRepository, currentOf, newestFirst, RECENT_SUBSCRIPTIONS } from './billing-records.repository.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { entitlementEvent, invoiceEvent, subscriptionEvent } from './billing-stream-events.js';
 import { PlanPrices } from './stripe/plan-prices.js';
@@ -70,14 +70,16 @@ export class BillingService {
     const { gateway, prices } = this.stripeFor(env);
     const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(subscriptionId));
     await this.assertOwnership(subscription, tenantId, env);
-    // One read serves both the event (what changed) and the recomputation (which subscription counts).
+    // Most tenants have a handful of subscriptions: one read of all of them serves both the event
+    // (what changed) and the recomputation (which one counts). Past that, each is read on its own.
     const recent = await this.records.recentSubscriptions(tenantId, env);
-    const previous = recent.find((s) => s.stripeSubscriptionId === subscription.id) ?? (await this.records.subscription(tenantId, env, subscription.id));
+    const whole = recent.length < RECENT_SUBSCRIPTIONS;
+    const previous = recent.find((s) => s.stripeSubscriptionId === subscription.id) ?? (whole ? null : await this.records.subscription(tenantId, env, subscription.id));
     const record = { ...subscriptionRecord(subscription, prices, tenantId, env), syncedAt: new Date() };
     await this.records.saveSubscription(record);
     await this.publish(subscriptionEvent(previous, record));
-    const others = recent.filter((s) => s.stripeSubscriptionId !== subscription.id);
-    return this.recompute(tenantId, env, { type: 'stripe' }, currentOf([...others, record].sort((a, b) => b.stripeCreated - a.stripeCreated)));
+    const current = whole ? currentOf([...recent.filter((s) => s.stripeSubscriptionId !== subscription.id), record].sort(newestFirst)) : undefined;
+    return this.recompute(tenantId, env, { type: 'stripe' }, current);
   }
 
   /** Re-reads an invoice from Stripe, mirrors it, flags a failed payment, and syncs its subscription. */
