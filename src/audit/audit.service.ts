@@ -30,7 +30,8 @@ export class AuditService {
       tenantId: entry.tenantId ?? auth?.scope?.tenantId ?? null,
       env: entry.env ?? auth?.scope?.env ?? null,
       actorType: entry.actor?.type ?? this.actorType(auth),
-      actorId: entry.actor?.id ?? auth?.actor.id ?? null,
+      // An entry naming its actor (Stripe, the system) must not borrow the request's actor id.
+      actorId: entry.actor ? (entry.actor.id ?? null) : (auth?.actor.id ?? null),
       action: entry.action,
       targetType: entry.target?.type ?? null,
       targetId: entry.target?.id ?? null,
