@@ -35,6 +35,8 @@ const ROWS = 'unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[])';
 /*
  * Constant texts, prepared once per connection (named statements): Postgres parses and plans each
  * once instead of once per batch. Rows are locked in one sorted order, so batches never deadlock.
+ * A prepared statement outlives a change of its result types: a migration that retypes
+ * usage_counters columns in place needs running instances restarted (or the statements renamed).
  */
 const LOCK = {
   name: 'usage-counters-lock',
