@@ -48,7 +48,7 @@ export class BillingController {
   @Post('checkout')
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'Start Stripe Checkout for a paid plan. The same request within 10 minutes (or with the same Idempotency-Key) returns the same session.' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'Repeats within 10 minutes with the same key return the same session.' })
   @ApiCreatedResponse({ type: CheckoutResponse })
   startCheckout(@CurrentTenant() scope: TenantScope, @Body() dto: CheckoutDto, @Headers('idempotency-key') key?: string) {
     return this.checkout.checkout(scope, { planId: dto.plan_id, successUrl: dto.success_url, cancelUrl: dto.cancel_url, clientKey: key && SAFE_KEY.test(key) ? key : undefined });

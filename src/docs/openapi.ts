@@ -35,17 +35,6 @@ function errorResponseSchema() {
   };
 }
 
-type Parameter = { name: string; in: string; description?: string };
-
-/** A header read with @Headers() and documented with @ApiHeader() appears twice: keep the documented one. */
-function dedupeHeaders(operation: Operation): void {
-  const parameters = (operation.parameters ?? []) as Parameter[];
-  const key = (p: Parameter) => `${p.in}:${p.in === 'header' ? p.name.toLowerCase() : p.name}`;
-  const best = new Map<string, Parameter>();
-  for (const parameter of parameters) if (!best.has(key(parameter)) || parameter.description) best.set(key(parameter), parameter);
-  operation.parameters = parameters.filter((parameter) => best.get(key(parameter)) === parameter) as Operation['parameters'];
-}
-
 /** Security, tenant headers and error responses per operation, from what the route's guards require. */
 export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, [ERROR_SCHEMA]: errorResponseSchema() } };
@@ -53,7 +42,6 @@ export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): 
     const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
     if (!operation) continue;
     operation.security = securityOf(route);
-    dedupeHeaders(operation);
     const hasParameters = (operation.parameters ?? []).length > 0;
     if (route.access === 'roles') {
       operation.parameters = [

@@ -99,6 +99,8 @@ describe('OpenAPI document', () => {
     expect(headers).toHaveLength(1);
     expect(headers[0].required).toBe(false);
     expect(stream.responses['400'].description).toMatch(/validation_failed/);
+    const checkoutKeys = document.paths['/billing/checkout'].post.parameters.filter((p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+    expect(checkoutKeys.map((p: { required: boolean }) => p.required)).toEqual([false]);
   });
 
   it('serves the interactive page at /docs', async () => {

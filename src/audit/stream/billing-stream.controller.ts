@@ -21,7 +21,7 @@ export class BillingStreamController {
     summary: 'Server-sent events: the tenant’s subscription, invoice, entitlement and usage-threshold changes, as BillingEventPayload.',
     description: 'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every 15 s (BILLING_STREAM_KEEPALIVE_SECONDS). Reconnect with Last-Event-ID to get exactly what was missed.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Replay every event after this id, then continue live.' })
+  @ApiHeader({ name: 'last-event-id', required: false, description: 'Replay every event after this id, then continue live.' })
   @ApiQuery({ name: 'last_event_id', required: false, description: 'The same, for clients that cannot set headers.' })
   @ApiOkResponse({ description: 'text/event-stream', content: { 'text/event-stream': { schema: { $ref: getSchemaPath(BillingEventPayload) } } } })
   stream(@CurrentTenant() scope: TenantScope, @Headers('last-event-id') header?: string, @Query('last_event_id') query?: string): Promise<Observable<MessageEvent>> {
