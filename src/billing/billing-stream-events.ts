@@ -4,44 +4,36 @@ import { entitlementView } from '../entitlements/entitlement.view.js';
 import type { InvoiceRecord } from './entities/invoice-record.entity.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 
-/**
+/*
  * What the tenant's billing event stream says about a change to our mirror of Stripe: null when
  * nothing a front end shows has changed (Stripe sends many events that change nothing of ours).
  */
+
 type Mirrored<T> = Omit<T, 'syncedAt'>;
 
-const time = (d: Date | null | undefined) => d?.getTime() ?? null;
+/** Whether a front end would see a difference: the two payloads compared as sent. */
+const sameData = (a: Record<string, unknown>, b: Record<string, unknown>) => JSON.stringify(a) === JSON.stringify(b);
+
+function subscriptionData(record: Mirrored<SubscriptionRecord>): Record<string, unknown> {
+  return {
+    subscription_id: record.stripeSubscriptionId,
+    plan_id: record.planId,
+    status: record.status,
+    cancel_at_period_end: record.cancelAtPeriodEnd,
+    current_period_start: record.currentPeriodStart,
+    current_period_end: record.currentPeriodEnd,
+    payg_enabled: !!record.overageItemId,
+    pending_downgrade: record.downgradedFrom ? { paid_plan_id: record.downgradedFrom, effective_at: record.downgradeEffectiveAt } : null,
+  };
+}
 
 export function subscriptionEvent(previous: SubscriptionRecord | null, next: Mirrored<SubscriptionRecord>): NewBillingEvent | null {
-  const same =
-    previous &&
-    previous.status === next.status &&
-    previous.planId === next.planId &&
-    previous.cancelAtPeriodEnd === next.cancelAtPeriodEnd &&
-    !!previous.overageItemId === !!next.overageItemId &&
-    previous.downgradedFrom === next.downgradedFrom &&
-    time(previous.downgradeEffectiveAt) === time(next.downgradeEffectiveAt) &&
-    time(previous.currentPeriodStart) === time(next.currentPeriodStart) &&
-    time(previous.currentPeriodEnd) === time(next.currentPeriodEnd);
-  if (same) return null;
+  const data = subscriptionData(next);
+  if (previous && sameData(subscriptionData(previous), data)) return null;
   let type: NewBillingEvent['type'] = 'subscription.updated';
   if (!previous) type = 'subscription.created';
   else if (next.status === 'canceled' && previous.status !== 'canceled') type = 'subscription.canceled';
-  return {
-    tenantId: next.tenantId,
-    env: next.env,
-    type,
-    data: {
-      subscription_id: next.stripeSubscriptionId,
-      plan_id: next.planId,
-      status: next.status,
-      cancel_at_period_end: next.cancelAtPeriodEnd,
-      current_period_start: next.currentPeriodStart,
-      current_period_end: next.currentPeriodEnd,
-      payg_enabled: !!next.overageItemId,
-      pending_downgrade: next.downgradedFrom ? { paid_plan_id: next.downgradedFrom, effective_at: next.downgradeEffectiveAt } : null,
-    },
-  };
+  return { tenantId: next.tenantId, env: next.env, type, data };
 }
 
 export function invoiceEvent(previous: InvoiceRecord | null, next: Mirrored<InvoiceRecord>, paymentFailedNow: boolean): NewBillingEvent | null {
@@ -68,20 +60,14 @@ export function invoiceEvent(previous: InvoiceRecord | null, next: Mirrored<Invo
   };
 }
 
+/** The entitlement as GET /billing/entitlements shows it, without its timestamp. */
+function entitlementData(row: Entitlement): Record<string, unknown> {
+  const { updated_at: _updatedAt, ...view } = entitlementView(row);
+  return view;
+}
+
 export function entitlementEvent(previous: Entitlement | null, next: Entitlement): NewBillingEvent | null {
-  const same =
-    previous &&
-    previous.planId === next.planId &&
-    previous.status === next.status &&
-    previous.source === next.source &&
-    previous.paygEnabled === next.paygEnabled &&
-    previous.cancelAtPeriodEnd === next.cancelAtPeriodEnd &&
-    previous.compPlanId === next.compPlanId &&
-    previous.compReason === next.compReason &&
-    time(previous.compExpiresAt) === time(next.compExpiresAt) &&
-    time(previous.currentPeriodStart) === time(next.currentPeriodStart) &&
-    time(previous.currentPeriodEnd) === time(next.currentPeriodEnd);
-  if (same) return null;
-  const { updated_at: _updatedAt, ...view } = entitlementView(next);
-  return { tenantId: next.tenantId, env: next.env, type: 'entitlement.updated', data: view };
+  const data = entitlementData(next);
+  if (previous && sameData(entitlementData(previous), data)) return null;
+  return { tenantId: next.tenantId, env: next.env, type: 'entitlement.updated', data };
 }
