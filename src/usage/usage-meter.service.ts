@@ -1,58 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { pgPool } from '../database/pg-pool.js';
+import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues, type MeterReading, rowsOf } from './consume-usage.statement.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
-import { hourWindowStart, type MeterLimits } from './quota-math.js';
-
-export interface Consumption {
-  tenantId: string;
-  env: string;
-  meter: string;
-  periodStart: Date;
-  cost: number;
-  limits: MeterLimits;
-  /** Unique per request; names the overage row, so a refund can take it back. */
-  requestKey: string;
-  now?: number;
-}
-
-export interface MeterReading {
-  used: number;
-  windowStart: Date;
-  windowCount: number;
-}
+import { hourWindowStart } from './quota-math.js';
 
 /** Runs a statement on the pool, or inside a caller's transaction (an EntityManager). */
 export type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
 
-const rowsOf = <T>(result: unknown): T[] => {
-  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
-  return (result as { rows: T[] }).rows;
-};
-
-export type ConsumeResult = ({ allowed: true } | { allowed: false; reason: 'rate' | 'quota' }) & MeterReading;
-
-const UPSERT = `
-  INSERT INTO usage_counters AS c (tenant_id, env, meter, period_start, used, window_start, window_count)
-  VALUES ($1, $2, $3, $4, $5, $6, 1)
-  ON CONFLICT (tenant_id, env, meter, period_start) DO UPDATE SET
-    used = c.used + EXCLUDED.used,
-    window_start = EXCLUDED.window_start,
-    window_count = CASE WHEN c.window_start = EXCLUDED.window_start THEN c.window_count + 1 ELSE 1 END
-  WHERE ($7::int IS NULL OR c.window_start <> EXCLUDED.window_start OR c.window_count < $7)
-    AND ($8::boolean OR c.used + EXCLUDED.used <= $9)
-  RETURNING used, window_count`;
-
-/** The hourly window and the period's usage, decided in one statement on one row; for PAYG, the outbox row too. */
-const CONSUME = UPSERT;
-const CONSUME_WITH_OVERAGE = `
-  WITH consumed AS (${UPSERT}),
-  overage AS (
-    INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
-    SELECT $1, $2, $3, $10, LEAST($5::bigint, used - $9) FROM consumed WHERE used > $9
-    RETURNING id)
-  SELECT used, window_count FROM consumed`;
+export type { ConsumeResult, Consumption, MeterReading } from './consume-usage.statement.js';
 
 /**
  * Consumes from the monthly quota and the hourly window atomically inside Postgres, so any number
@@ -60,40 +15,20 @@ const CONSUME_WITH_OVERAGE = `
  */
 @Injectable()
 export class UsageMeter {
-  private readonly pool: Pool;
-
   constructor(
     private readonly dataSource: DataSource,
     private readonly batcher: ConsumptionBatcher,
-  ) {
-    this.pool = pgPool(dataSource);
-  }
+  ) {}
 
   /** The request path: batched with whatever else arrives at the same moment (see ConsumptionBatcher). */
-  async consume(input: Consumption, executor?: Executor): Promise<ConsumeResult> {
-    return executor ? this.consumeIn(input, executor) : this.consumeBatched(input);
+  consume(input: Consumption, executor?: Executor): Promise<ConsumeResult> {
+    return executor ? this.consumeIn(input, executor) : this.batcher.consume(input);
   }
 
-  private async consumeBatched(input: Consumption): Promise<ConsumeResult> {
-    const result = await this.batcher.consume({ ...input, now: input.now ?? Date.now() });
-    const reading = { used: result.used, windowStart: result.windowStart, windowCount: result.windowCount };
-    return result.allowed ? { allowed: true, ...reading } : { allowed: false, reason: result.reason!, ...reading };
-  }
-
-  /** Inside a caller's transaction: one conditional statement. */
+  /** Inside a caller's transaction: the same statement, for a batch of one. */
   private async consumeIn(input: Consumption, executor: Executor): Promise<ConsumeResult> {
-    const { limits } = input;
-    const window = new Date(hourWindowStart(input.now ?? Date.now()));
-    // A first request of the period inserts without the conditions: refuse up front what it could not pass.
-    if (!limits.payg && input.cost > limits.quota) return { allowed: false, reason: 'quota', ...(await this.read(input, window, executor)) };
-    const params = [input.tenantId, input.env, input.meter, input.periodStart, input.cost, window, limits.ratePerHour, limits.payg, limits.quota];
-    const rows = rowsOf<{ used: string; window_count: number }>(
-      limits.payg ? await executor.query(CONSUME_WITH_OVERAGE, [...params, input.requestKey]) : await executor.query(CONSUME, params),
-    );
-    if (rows.length > 0) return { allowed: true, used: Number(rows[0].used), windowStart: window, windowCount: rows[0].window_count };
-    const reading = await this.read(input, window, executor);
-    const rateHit = limits.ratePerHour !== null && reading.windowStart.getTime() === window.getTime() && reading.windowCount >= limits.ratePerHour;
-    return { allowed: false, reason: rateHit ? 'rate' : 'quota', ...reading };
+    const [row] = rowsOf<ConsumeUsageRow>(await executor.query(CONSUME_USAGE.text, consumeUsageValues([input])));
+    return consumeResultOf(row, input);
   }
 
   /**

@@ -1,0 +1,82 @@
+import { hourWindowStart, type MeterLimits } from './quota-math.js';
+
+export interface Consumption {
+  tenantId: string;
+  env: string;
+  meter: string;
+  periodStart: Date;
+  cost: number;
+  limits: MeterLimits;
+  /** Unique per request; names the overage row, so a refund can take it back. */
+  requestKey: string;
+  now: number;
+}
+
+export interface MeterReading {
+  used: number;
+  windowStart: Date;
+  windowCount: number;
+}
+
+export type ConsumeResult = ({ allowed: true } | { allowed: false; reason: 'rate' | 'quota' }) & MeterReading;
+
+export interface ConsumeUsageRow {
+  allowed: boolean;
+  reason: 'rate' | 'quota' | null;
+  used: string;
+  window_count: number;
+}
+
+/*
+ * The consume_usage() function (migration 1763700000600) decides a whole batch in one statement.
+ * Named: prepared once per connection. A migration that changes the function's signature or result
+ * types must give the function a new name (or running instances must restart).
+ */
+export const CONSUME_USAGE = {
+  name: 'consume-usage',
+  text: `SELECT allowed, reason, used, window_count
+         FROM consume_usage($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::bigint[], $7::timestamptz[], $8::int[], $9::boolean[], $10::bigint[], $11::text[])
+           WITH ORDINALITY ORDER BY ordinality`,
+};
+
+const rowKey = (c: Consumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`;
+
+/** The batch as consume_usage()'s arguments: its distinct counter rows, then each request (in order) with its row's index. */
+export function consumeUsageValues(requests: readonly Consumption[]): unknown[] {
+  const slots = new Map<string, number>();
+  const keys: Consumption[] = [];
+  const slot = requests.map((request) => {
+    const key = rowKey(request);
+    let at = slots.get(key);
+    if (at === undefined) {
+      at = keys.push(request);
+      slots.set(key, at);
+    }
+    return at;
+  });
+  return [
+    keys.map((c) => c.tenantId),
+    keys.map((c) => c.env),
+    keys.map((c) => c.meter),
+    keys.map((c) => c.periodStart.toISOString()),
+    slot,
+    requests.map((c) => c.cost),
+    requests.map((c) => new Date(hourWindowStart(c.now)).toISOString()),
+    requests.map((c) => c.limits.ratePerHour),
+    requests.map((c) => c.limits.payg),
+    requests.map((c) => c.limits.quota),
+    requests.map((c) => c.requestKey),
+  ];
+}
+
+/** One request's outcome; its window is the hour it was made in, whether or not it was allowed. */
+export function consumeResultOf(row: ConsumeUsageRow, request: Consumption): ConsumeResult {
+  const reading = { used: Number(row.used), windowStart: new Date(hourWindowStart(request.now)), windowCount: row.window_count };
+  return row.allowed ? { allowed: true, ...reading } : { allowed: false, reason: row.reason!, ...reading };
+}
+
+/** Rows from pg (`{rows}`) or from TypeORM's EntityManager.query (an array). */
+export const rowsOf = <T>(result: unknown): T[] => {
+  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
+  return (result as { rows: T[] }).rows;
+};
