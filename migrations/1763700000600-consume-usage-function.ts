@@ -77,10 +77,12 @@ export class ConsumeUsageFunction1763700000600 implements MigrationInterface {
         WHERE c.tenant_id = v.tenant_id AND c.env = v.env AND c.meter = v.meter AND c.period_start = v.period_start
           AND (c.used, c.window_start, c.window_count) IS DISTINCT FROM (v.used, v.window_start, v.window_count);
 
-        INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
-        SELECT key_tenant[o.slot_at], key_env[o.slot_at], key_meter[o.slot_at], o.request_key, o.quantity
-        FROM unnest(over_slot, over_key, over_quantity) AS o(slot_at, request_key, quantity)
-        ON CONFLICT (request_key) DO NOTHING;
+        IF cardinality(over_key) > 0 THEN
+          INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
+          SELECT key_tenant[o.slot_at], key_env[o.slot_at], key_meter[o.slot_at], o.request_key, o.quantity
+          FROM unnest(over_slot, over_key, over_quantity) AS o(slot_at, request_key, quantity)
+          ON CONFLICT (request_key) DO NOTHING;
+        END IF;
       END
       $fn$`);
   }

@@ -18,12 +18,20 @@ const DECIDED = Symbol('entitlementDecided');
 /** Statuses that may use the plan: Stripe is still retrying a past_due payment. */
 const USABLE = new Set(['active', 'trialing', 'past_due']);
 
+interface RouteRules {
+  metered: MeteredOptions | undefined;
+  features: string[];
+}
+
 /**
  * The request path: entitlement from the in-process cache, features, then one atomic statement for
  * the quota and the hourly window. Sets the credit and rate-limit headers either way.
  */
 @Injectable()
 export class EntitlementGuard implements CanActivate {
+  /** What each route's decorators ask for, read once per route rather than on every request. */
+  private readonly rules = new WeakMap<object, WeakMap<object, RouteRules>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: EntitlementCache,
@@ -41,14 +49,30 @@ export class EntitlementGuard implements CanActivate {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const scope = request.auth?.scope;
     if (!scope) throw new IdentityError('tenant_required');
-    const metered = this.reflector.get<MeteredOptions | undefined>(METERED, context.getHandler());
-    const snapshot = await this.cache.get(scope.tenantId, scope.env);
+    const { metered, features } = this.rulesOf(context);
+    const snapshot = this.cache.peek(scope.tenantId, scope.env) ?? (await this.cache.get(scope.tenantId, scope.env));
     if (!USABLE.has(snapshot.status)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
-    const required = [...this.reflector.getAllAndMerge<string[]>(REQUIRED_FEATURES, [context.getHandler(), context.getClass()]), ...(metered?.features?.(request) ?? [])];
-    const missing = required.find((feature) => !snapshot.features.has(feature));
+    const lacking = (feature: string) => !snapshot.features.has(feature);
+    const missing = features.find(lacking) ?? metered?.features?.(request).find(lacking);
     if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
     if (metered) await this.consume(request, reply, snapshot, metered);
     return true;
+  }
+
+  private rulesOf(context: ExecutionContext): RouteRules {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.rules.get(controller);
+    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      rules = {
+        metered: this.reflector.get<MeteredOptions | undefined>(METERED, handler),
+        features: this.reflector.getAllAndMerge<string[]>(REQUIRED_FEATURES, [handler, controller]),
+      };
+      byHandler.set(handler, rules);
+    }
+    return rules;
   }
 
   private async consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<void> {
@@ -57,11 +81,13 @@ export class EntitlementGuard implements CanActivate {
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
-    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: randomUUID(), now };
+    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
     const result = await this.meter.consume(charge);
     void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
     if (result.allowed) {
-      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = { ...charge, windowStart: result.windowStart, used: result.used };
+      charge.windowStart = result.windowStart;
+      charge.used = result.used;
+      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = charge;
       return;
     }
     if (result.reason === 'quota') this.thresholds.observe(charge, result.used, true);

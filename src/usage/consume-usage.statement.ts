@@ -7,8 +7,8 @@ export interface Consumption {
   periodStart: Date;
   cost: number;
   limits: MeterLimits;
-  /** Unique per request; names the overage row, so a refund can take it back. */
-  requestKey: string;
+  /** Unique per request with PAYG (null without): names the overage row, so a refund can take it back. */
+  requestKey: string | null;
   now: number;
 }
 

@@ -54,7 +54,8 @@ describe('consume_usage(): one statement decides a batch of metered requests', (
     periodStart: PERIODS[r.period],
     cost: r.cost,
     limits: { quota: r.quota, ratePerHour: r.ratePerHour, payg: r.payg },
-    requestKey: randomUUID(),
+    // As the guard does: only PAYG requests can leave an overage row to name.
+    requestKey: r.payg ? randomUUID() : null,
     now: BASE + r.hour * HOUR + 1_234,
   });
   const keyOf = (c: Consumption) => `${c.tenantId}|${c.meter}|${c.periodStart.getTime()}`;
@@ -76,7 +77,7 @@ describe('consume_usage(): one statement decides a batch of metered requests', (
             expect(results[i]).toEqual({ allowed, used, windowCount, windowStart: new Date(window), ...(decision.allowed ? {} : { reason: decision.reason }) });
             if (!decision.allowed) return;
             model.set(keyOf(c), { used: decision.used, windowStart: window, windowCount: decision.windowCount });
-            if (decision.overage > 0) expectedOverage.set(c.requestKey, decision.overage);
+            if (decision.overage > 0) expectedOverage.set(c.requestKey!, decision.overage);
           });
         }
         const counters = await pool.query<{ tenant_id: string; meter: string; period_start: Date; used: string; window_start: Date; window_count: number }>(
