@@ -39,10 +39,16 @@ export class EntitlementCache implements OnModuleInit {
     });
   }
 
+  /** The cached snapshot if there is a fresh one: the request path's common case, without a promise. */
+  peek(tenantId: string, env: string): EntitlementSnapshot | undefined {
+    const entry = this.entries.get(`${tenantId}:${env}`);
+    return entry && entry.expiresAt > Date.now() ? entry.snapshot : undefined;
+  }
+
   async get(tenantId: string, env: string): Promise<EntitlementSnapshot> {
+    const cached = this.peek(tenantId, env);
+    if (cached) return cached;
     const key = `${tenantId}:${env}`;
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > Date.now()) return entry.snapshot;
     let loading = this.loading.get(key);
     if (!loading) {
       loading = this.load(tenantId, env).finally(() => this.loading.delete(key));

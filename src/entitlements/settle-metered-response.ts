@@ -21,14 +21,18 @@ export class SettleMeteredResponse implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onResponse', async (request, reply) => {
+    // Callback style: the common case awaits nothing, and an async hook would cost promises on every request.
+    fastify?.addHook('onResponse', (request, reply, done) => {
       const charge = (request as unknown as Record<symbol, MeterCharge | undefined>)[METER_CHARGE];
-      if (!charge) return;
+      if (!charge) return done();
       if (reply.statusCode < 400) {
         this.thresholds.observe(charge, charge.used!);
-        return;
+        return done();
       }
-      await this.meter.refund(charge, charge.windowStart!).catch((error: unknown) => this.logger.error({ err: error, requestId: request.id }, 'refund failed'));
+      this.meter
+        .refund(charge, charge.windowStart!)
+        .catch((error: unknown) => this.logger.error({ err: error, requestId: request.id }, 'refund failed'))
+        .finally(() => done());
     });
   }
 }
