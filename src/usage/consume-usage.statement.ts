@@ -39,14 +39,15 @@ export const CONSUME_USAGE = {
            WITH ORDINALITY ORDER BY ordinality`,
 };
 
-const rowKey = (c: Consumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`;
+/** The counter row a request counts on. */
+export const counterKey = (c: Consumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`;
 
 /** The batch as consume_usage()'s arguments: its distinct counter rows, then each request (in order) with its row's index. */
 export function consumeUsageValues(requests: readonly Consumption[]): unknown[] {
   const slots = new Map<string, number>();
   const keys: Consumption[] = [];
   const slot = requests.map((request) => {
-    const key = rowKey(request);
+    const key = counterKey(request);
     let at = slots.get(key);
     if (at === undefined) {
       at = keys.push(request);
@@ -74,9 +75,3 @@ export function consumeResultOf(row: ConsumeUsageRow, request: Consumption): Con
   const reading = { used: Number(row.used), windowStart: new Date(hourWindowStart(request.now)), windowCount: row.window_count };
   return row.allowed ? { allowed: true, ...reading } : { allowed: false, reason: row.reason!, ...reading };
 }
-
-/** Rows from pg (`{rows}`) or from TypeORM's EntityManager.query (an array). */
-export const rowsOf = <T>(result: unknown): T[] => {
-  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
-  return (result as { rows: T[] }).rows;
-};

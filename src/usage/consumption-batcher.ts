@@ -3,11 +3,10 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { MicroBatcher } from '../common/micro-batcher.js';
 import { pgPool } from '../database/pg-pool.js';
-import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues } from './consume-usage.statement.js';
+import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues, counterKey } from './consume-usage.statement.js';
 
 const MAX_BATCH = 128;
 const MAX_IN_FLIGHT = 10;
-const rowKey = (c: Consumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`;
 
 /**
  * Requests that arrive together are decided by one consume_usage() statement: it locks their
@@ -22,7 +21,7 @@ export class ConsumptionBatcher {
     maxBatch: MAX_BATCH,
     maxInFlight: MAX_IN_FLIGHT,
     // A row already being decided makes its next requests wait and go together: large batches for a hot tenant.
-    exclusiveKey: rowKey,
+    exclusiveKey: counterKey,
   });
 
   constructor(dataSource: DataSource) {
