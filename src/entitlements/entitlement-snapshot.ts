@@ -1,5 +1,6 @@
 import { PLANS, type Plan, type PlanId } from '../billing/plans.js';
 import { calendarMonth } from './entitlement-calculator.js';
+import type { MeterLimits } from '../usage/quota-math.js';
 import type { Entitlement } from './entitlement.entity.js';
 
 /** What the request path needs to decide, from one cached read. */
@@ -33,6 +34,18 @@ export const snapshotOf = (row: Entitlement): EntitlementSnapshot => {
     periodEnd: row.currentPeriodEnd,
   };
 };
+
+/** Statuses that may use the plan: Stripe is still retrying a past_due payment. */
+const USABLE = new Set(['active', 'trialing', 'past_due']);
+
+export const isUsable = (snapshot: EntitlementSnapshot) => USABLE.has(snapshot.status);
+
+/** What the meter enforces for this entitlement: the plan's quota and hourly limit, and PAYG. */
+export const meterLimits = (snapshot: EntitlementSnapshot): MeterLimits => ({
+  quota: snapshot.plan.monthlyCharacters,
+  ratePerHour: snapshot.plan.requestsPerHour,
+  payg: snapshot.paygEnabled,
+});
 
 /**
  * The quota period containing `now`. Usually the stored one; past its end (a renewal webhook not yet

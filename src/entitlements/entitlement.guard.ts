@@ -8,15 +8,12 @@ import { type ConsumeResult, UsageMeter } from '../usage/usage-meter.service.js'
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { EntitlementError } from './entitlement.errors.js';
-import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
+import { type EntitlementSnapshot, isUsable, meterLimits, quotaPeriod } from './entitlement-snapshot.js';
 import { METERED, type MeteredOptions, REQUIRED_FEATURES } from './metering.metadata.js';
 import { meteringHeaders } from './metering-headers.js';
 import { type MeterCharge, METER_CHARGE } from './meter-charge.js';
 
 const DECIDED = Symbol('entitlementDecided');
-
-/** Statuses that may use the plan: Stripe is still retrying a past_due payment. */
-const USABLE = new Set(['active', 'trialing', 'past_due']);
 
 interface RouteRules {
   metered: MeteredOptions | undefined;
@@ -51,7 +48,7 @@ export class EntitlementGuard implements CanActivate {
     if (!scope) throw new IdentityError('tenant_required');
     const { metered, features } = this.rulesOf(context);
     const snapshot = this.cache.peek(scope.tenantId, scope.env) ?? (await this.cache.get(scope.tenantId, scope.env));
-    if (!USABLE.has(snapshot.status)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
+    if (!isUsable(snapshot)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
     const lacking = (feature: string) => !snapshot.features.has(feature);
     const missing = features.find(lacking) ?? metered?.features?.(request).find(lacking);
     if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
@@ -80,7 +77,7 @@ export class EntitlementGuard implements CanActivate {
     if (!Number.isSafeInteger(cost) || cost < 0) throw new EntitlementError('invalid_cost');
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
-    const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
+    const limits = meterLimits(snapshot);
     const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
     const result = await this.meter.consume(charge);
     void reply.headers(meteringHeaders(limits, result, cost, period.end, now));

@@ -4,11 +4,10 @@ import type { TenantScope } from '../identity/auth/auth-context.js';
 import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
-import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
+import { type EntitlementSnapshot, isUsable, meterLimits, quotaPeriod } from './entitlement-snapshot.js';
 import { meteringHeaders } from './metering-headers.js';
 import type { CheckDto, ConsumeDto } from './dto/metering.dto.js';
 
-const USABLE = new Set(['active', 'trialing', 'past_due']);
 
 export interface ConsumeAnswer {
   status: number;
@@ -41,7 +40,7 @@ export class MeteringService {
     const rate = snapshot.plan.requestsPerHour;
     const remaining = Math.max(quota - reading.used, 0);
     let code: string | null = null;
-    if (!USABLE.has(snapshot.status)) code = 'subscription_inactive';
+    if (!isUsable(snapshot)) code = 'subscription_inactive';
     else if (dto.feature && !snapshot.features.has(dto.feature)) code = 'feature_not_in_plan';
     else if (dto.meter && rate !== null && reading.windowCount >= rate) code = 'rate_limited';
     else if (dto.meter && !snapshot.paygEnabled && reading.used + (dto.amount ?? 0) > quota) code = 'quota_exceeded';
@@ -93,10 +92,10 @@ export class MeteringService {
   }
 
   private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<Decision> {
-    if (!USABLE.has(snapshot.status)) return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
+    if (!isUsable(snapshot)) return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
-    const limits = { quota: snapshot.plan.monthlyCharacters, ratePerHour: snapshot.plan.requestsPerHour, payg: snapshot.paygEnabled };
+    const limits = meterLimits(snapshot);
     const charge = { tenantId: scope.tenantId, env: scope.env, meter: dto.meter, periodStart: period.start, cost: dto.amount, limits, requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`, now };
     const result = await this.meter.consume(charge, executor);
     const headers = meteringHeaders(limits, result, dto.amount, period.end, now);

@@ -78,8 +78,9 @@ export class UsageMeter {
   }
 
   /** The counter as it stands, zeroes for a period not yet used; the window is the current hour's. */
-  async read(input: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>, window = new Date(hourWindowStart(Date.now())), executor: Executor = this.dataSource): Promise<MeterReading> {
-    const [row] = rowsOf<{ used: string; window_start: Date; window_count: number }>(await executor.query(
+  async read(input: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>): Promise<MeterReading> {
+    const window = new Date(hourWindowStart(Date.now()));
+    const [row] = rowsOf<{ used: string; window_start: Date; window_count: number }>(await this.dataSource.query(
       'SELECT used, window_start, window_count FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4',
       [input.tenantId, input.env, input.meter, input.periodStart],
     ));

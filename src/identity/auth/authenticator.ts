@@ -59,7 +59,8 @@ export class Authenticator {
   private async fromApiKey(token: string, env?: StripeEnv, tenantId?: string): Promise<AuthContext> {
     if (!isWellFormedApiKey(token)) throw new IdentityError('invalid_api_key');
     const hash = hashApiKey(token);
-    const key = this.keyCache.get(hash.toString('hex')) ?? (await this.loadKey(hash));
+    const hex = hash.toString('hex');
+    const key = this.keyCache.get(hex) ?? (await this.loadKey(hash, hex));
     if (!key) throw new IdentityError('invalid_api_key');
     if (env && env !== key.env) throw new IdentityError('env_mismatch');
     if (tenantId && tenantId !== key.tenantId) throw new IdentityError('not_a_member');
@@ -67,8 +68,7 @@ export class Authenticator {
     return { actor: { type: 'api_key', id: key.id }, scope: { tenantId: key.tenantId, env: key.env, role: key.role } };
   }
 
-  private async loadKey(hash: Buffer): Promise<CachedKey | undefined> {
-    const hex = hash.toString('hex');
+  private async loadKey(hash: Buffer, hex: string): Promise<CachedKey | undefined> {
     const generation = this.keyCache.currentGeneration;
     const row = await this.apiKeys.findActiveByHash(hash);
     if (!row) return undefined;
