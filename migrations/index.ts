@@ -5,6 +5,16 @@ import { Billing1763700000300 } from './1763700000300-billing.js';
 import { Metering1763700000400 } from './1763700000400-metering.js';
 import { BillingEvents1763700000500 } from './1763700000500-billing-events.js';
 import { ConsumeUsageFunction1763700000600 } from './1763700000600-consume-usage-function.js';
+import { ConsumeUsageGenericPlans1763700000700 } from './1763700000700-consume-usage-generic-plans.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
-export const migrations = [Identity1763700000000, AuditEvents1763700000100, ApiKeyLineage1763700000200, Billing1763700000300, Metering1763700000400, BillingEvents1763700000500, ConsumeUsageFunction1763700000600];
+export const migrations = [
+  Identity1763700000000,
+  AuditEvents1763700000100,
+  ApiKeyLineage1763700000200,
+  Billing1763700000300,
+  Metering1763700000400,
+  BillingEvents1763700000500,
+  ConsumeUsageFunction1763700000600,
+  ConsumeUsageGenericPlans1763700000700,
+];
