@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import type { StripeEnv } from '../../config/app-config.js';
 
 const API_KEY_PATTERN = /^bk_(test|live)_[A-Za-z0-9_-]{43}$/;
@@ -8,7 +8,8 @@ export const looksLikeApiKey = (token: string) => token.startsWith('bk_test_') |
 
 export const isWellFormedApiKey = (token: string) => API_KEY_PATTERN.test(token);
 
-export const hashApiKey = (key: string): Buffer => createHash('sha256').update(key).digest();
+/** One-shot hash: no Hash object per request. */
+export const hashApiKey = (key: string): Buffer => hash('sha256', key, 'buffer');
 
 /** 32 random bytes behind the env prefix; only the hash and the visible prefix are stored. */
 export function generateApiKey(env: StripeEnv): { key: string; prefix: string; hash: Buffer } {
