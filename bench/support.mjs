@@ -68,12 +68,15 @@ async function startWithoutBilling(database) {
   };
 }
 
-/** Sends prepared requests ({method, path?, headers, body}) from a separate process; returns autocannon's summary. */
-export async function loadFromAnotherProcess(url, prepared, connections) {
+/**
+ * Sends `amount` requests, cycling through the prepared ones ({method, headers, body}) as
+ * bench/load.mjs describes, from a separate process; returns autocannon's summary.
+ */
+export async function loadFromAnotherProcess(url, prepared, connections, amount = prepared.length) {
   const { writeFileSync } = await import('node:fs');
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'billing-load-')), 'requests.json');
   writeFileSync(file, JSON.stringify(prepared));
-  const child = spawn(process.execPath, ['bench/load.mjs', url, file, String(connections)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['bench/load.mjs', url, file, String(connections), String(amount)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   await new Promise((resolve) => child.on('exit', resolve));
