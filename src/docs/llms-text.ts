@@ -33,8 +33,9 @@ function summaryOf(document: OpenAPIObject, route: RouteInfo): string {
 function bodyOf(document: OpenAPIObject, route: RouteInfo): string {
   const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
   const content = (operation?.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content;
-  const ref = content?.['application/json']?.schema?.$ref;
-  const schema = ref ? (document.components?.schemas?.[ref.split('/').pop()!] as Schema | undefined) : undefined;
+  const given = content?.['application/json']?.schema;
+  // A DTO's schema is a component; a route validated by a JSON Schema of its own carries it inline.
+  const schema = given?.$ref ? (document.components?.schemas?.[given.$ref.split('/').pop()!] as Schema | undefined) : given;
   if (!schema?.properties) return '';
   const fields = Object.entries(schema.properties).map(([name, property]) => {
     const type = property.enum ? property.enum.map((v) => JSON.stringify(v)).join('|') : (property.type ?? 'object');

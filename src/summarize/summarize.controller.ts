@@ -1,12 +1,13 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Metered } from '../entitlements/metering.decorators.js';
+import { JsonBodyPipe } from '../common/http/json-body.pipe.js';
 import { Roles } from '../identity/auth/decorators.js';
 import { summarize } from './summarizer.js';
-import { SummarizeDto } from './summarize.dto.js';
+import { SUMMARIZE_BODY, type SummarizeBody } from './summarize.body.js';
 
-const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Partial<SummarizeDto>;
+const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Partial<SummarizeBody>;
 
 /** The example metered API, the thing the plans sell: shows how any module meters a route. */
 @ApiTags('summarize')
@@ -25,8 +26,9 @@ export class SummarizeController {
       ...(bodyOf(request).model ? ['custom_models'] : []),
     ],
   })
-  summarize(@Body() dto: SummarizeDto) {
-    const mode = dto.mode ?? 'brief';
-    return { summary: summarize(dto.text, mode), mode, model: dto.model ?? 'default', characters: dto.text.length };
+  @ApiBody({ schema: SUMMARIZE_BODY as SchemaObject })
+  summarize(@Body(new JsonBodyPipe(SUMMARIZE_BODY)) body: SummarizeBody) {
+    const mode = body.mode ?? 'brief';
+    return { summary: summarize(body.text, mode), mode, model: body.model ?? 'default', characters: body.text.length };
   }
 }

@@ -80,6 +80,7 @@ describe('metered requests', () => {
     const { apiKey } = await t.createTenant();
     const invalid = await summarize(t, apiKey, { text: TEXT, unexpected: true });
     expect(invalid.status).toBe(400);
+    expect(invalid.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'unexpected', problems: ['property unexpected should not exist'] }] });
     await vi.waitFor(async () => expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(0));
     const first = await summarize(t, apiKey, { text: TEXT });
     expect(first.headers.get('ratelimit-remaining')).toBe('9');
