@@ -1,19 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * A batch of metered requests decided in one statement, so a batch costs one round trip instead of
- * four (BEGIN, lock, write, COMMIT): on a busy event loop each round trip waits for the loop to come
- * round again, and that wait, not Postgres, was what bounded throughput.
- *
- * Arguments: the batch's distinct counter rows (`key_*`), then one entry per request in arrival
- * order, `slot` being the 1-based index of its row. Each request is decided by the rules of
- * `decide()` in src/usage/quota-math.ts, which a test checks this function against.
- */
-export class ConsumeUsageFunction1763700000600 implements MigrationInterface {
-  name = 'ConsumeUsageFunction1763700000600';
-
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+/** The first definition; a later migration's down() restores it. */
+export const CONSUME_USAGE_FUNCTION_V1 = `
       CREATE FUNCTION consume_usage(
         key_tenant uuid[], key_env text[], key_meter text[], key_period timestamptz[],
         slot int[], cost bigint[], request_window timestamptz[], rate_limit int[], payg boolean[], quota bigint[], request_key text[]
@@ -84,7 +72,22 @@ export class ConsumeUsageFunction1763700000600 implements MigrationInterface {
           ON CONFLICT (request_key) DO NOTHING;
         END IF;
       END
-      $fn$`);
+      $fn$`;
+
+/**
+ * A batch of metered requests decided in one statement, so a batch costs one round trip instead of
+ * four (BEGIN, lock, write, COMMIT): on a busy event loop each round trip waits for the loop to come
+ * round again, and that wait, not Postgres, was what bounded throughput.
+ *
+ * Arguments: the batch's distinct counter rows (`key_*`), then one entry per request in arrival
+ * order, `slot` being the 1-based index of its row. Each request is decided by the rules of
+ * `decide()` in src/usage/quota-math.ts, which a test checks this function against.
+ */
+export class ConsumeUsageFunction1763700000600 implements MigrationInterface {
+  name = 'ConsumeUsageFunction1763700000600';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(CONSUME_USAGE_FUNCTION_V1);
   }
 
   async down(db: QueryRunner): Promise<void> {

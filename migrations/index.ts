@@ -6,6 +6,7 @@ import { Metering1763700000400 } from './1763700000400-metering.js';
 import { BillingEvents1763700000500 } from './1763700000500-billing-events.js';
 import { ConsumeUsageFunction1763700000600 } from './1763700000600-consume-usage-function.js';
 import { ConsumeUsageGenericPlans1763700000700 } from './1763700000700-consume-usage-generic-plans.js';
+import { ConsumeUsageInsertMissingOnly1763700000800 } from './1763700000800-consume-usage-insert-missing-only.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   BillingEvents1763700000500,
   ConsumeUsageFunction1763700000600,
   ConsumeUsageGenericPlans1763700000700,
+  ConsumeUsageInsertMissingOnly1763700000800,
 ];
