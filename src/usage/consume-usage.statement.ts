@@ -28,9 +28,10 @@ export interface ConsumeUsageRow {
 }
 
 /*
- * The consume_usage() function (migration 1763700000600) decides a whole batch in one statement.
- * Named: prepared once per connection. A migration that changes the function's signature or result
- * types must give the function a new name (or running instances must restart).
+ * The consume_usage() function (migration 1763700000600; current body 1763700000800) decides a whole
+ * batch in one statement. Named: prepared once per connection. A migration may replace the body in
+ * place; one that changes the signature or result types must give the function a new name (or
+ * running instances must restart).
  */
 export const CONSUME_USAGE = {
   name: 'consume-usage',
