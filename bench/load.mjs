@@ -19,7 +19,7 @@ const result = await autocannon({
   // stretched every run to whole seconds (up to 20% low for a 5 s run). 10 ms keeps the end exact.
   sampleInt: 10,
   // Each connection's requests are built once, up front. A setupRequest() rebuilt every request:
-  // 55–70 µs of the load generator's CPU per request at (b) instead of 40–45, on the two cores the
+  // 55–75 µs of the load generator's CPU per request at (b) instead of 40–55, on the two cores the
   // app and Postgres share with it.
   setupClient: (client) => client.setRequests(shareOf(connected++)),
 });
