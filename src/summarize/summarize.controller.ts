@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags, type SchemaObject } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Metered } from '../entitlements/metering.decorators.js';
 import { JsonBodyPipe } from '../common/http/json-body.pipe.js';
+import { Metered } from '../entitlements/metering.decorators.js';
 import { Roles } from '../identity/auth/decorators.js';
 import { summarize } from './summarizer.js';
 import { SUMMARIZE_BODY, type SummarizeBody } from './summarize.body.js';

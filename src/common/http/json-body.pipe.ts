@@ -6,7 +6,8 @@ const ajv = new Ajv({ allErrors: true });
 
 /** The field an error is about: the unknown or missing property itself, else the value's path. */
 function fieldOf(error: ErrorObject): string {
-  const named = (error.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty ?? (error.params as { missingProperty?: string }).missingProperty;
+  const { additionalProperty, missingProperty } = error.params as { additionalProperty?: string; missingProperty?: string };
+  const named = additionalProperty ?? missingProperty;
   const path = error.instancePath.slice(1).replaceAll('/', '.');
   return named ? (path ? `${path}.${named}` : named) : path || 'body';
 }
