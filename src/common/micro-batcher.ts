@@ -8,6 +8,7 @@ export interface MicroBatcherOptions<T> {
 
 interface Waiting<T, R> {
   item: T;
+  key: string | undefined;
   resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
@@ -29,7 +30,7 @@ export class MicroBatcher<T, R> {
 
   submit(item: T): Promise<R> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, key: this.options.exclusiveKey?.(item), resolve, reject });
       this.schedule();
     });
   }
@@ -45,11 +46,10 @@ export class MicroBatcher<T, R> {
   }
 
   private take(): Array<Waiting<T, R>> {
-    const keyOf = this.options.exclusiveKey;
     const batch: Array<Waiting<T, R>> = [];
     const keys = new Set<string>();
     this.queue = this.queue.filter((waiting) => {
-      const key = keyOf?.(waiting.item);
+      const { key } = waiting;
       if (batch.length >= this.options.maxBatch || (key !== undefined && this.busyKeys.has(key) && !keys.has(key))) return true;
       batch.push(waiting);
       if (key !== undefined) keys.add(key);
@@ -67,8 +67,7 @@ export class MicroBatcher<T, R> {
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
     } finally {
-      const keyOf = this.options.exclusiveKey;
-      if (keyOf) for (const waiting of batch) this.busyKeys.delete(keyOf(waiting.item));
+      for (const { key } of batch) if (key !== undefined) this.busyKeys.delete(key);
       this.inFlight--;
       this.schedule();
     }

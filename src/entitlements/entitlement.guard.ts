@@ -2,9 +2,11 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { randomUUID } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { perRoute } from '../common/http/route-metadata.js';
 import { AppConfig } from '../config/app-config.js';
 import { IdentityError } from '../identity/identity.errors.js';
-import { type ConsumeResult, UsageMeter } from '../usage/usage-meter.service.js';
+import { secondsUntilWindowEnds } from '../usage/quota-math.js';
+import { type ConsumeResult, type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { EntitlementError } from './entitlement.errors.js';
@@ -26,8 +28,10 @@ interface RouteRules {
  */
 @Injectable()
 export class EntitlementGuard implements CanActivate {
-  /** What each route's decorators ask for, read once per route rather than on every request. */
-  private readonly rules = new WeakMap<object, WeakMap<object, RouteRules>>();
+  private readonly rulesOf = perRoute<RouteRules>((handler, controller) => ({
+    metered: this.reflector.get<MeteredOptions | undefined>(METERED, handler),
+    features: this.reflector.getAllAndMerge<string[]>(REQUIRED_FEATURES, [handler, controller]),
+  }));
 
   constructor(
     private readonly reflector: Reflector,
@@ -56,35 +60,17 @@ export class EntitlementGuard implements CanActivate {
     return true;
   }
 
-  private rulesOf(context: ExecutionContext): RouteRules {
-    const controller = context.getClass();
-    const handler = context.getHandler();
-    let byHandler = this.rules.get(controller);
-    if (!byHandler) this.rules.set(controller, (byHandler = new WeakMap()));
-    let rules = byHandler.get(handler);
-    if (!rules) {
-      rules = {
-        metered: this.reflector.get<MeteredOptions | undefined>(METERED, handler),
-        features: this.reflector.getAllAndMerge<string[]>(REQUIRED_FEATURES, [handler, controller]),
-      };
-      byHandler.set(handler, rules);
-    }
-    return rules;
-  }
-
   private async consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<void> {
     const cost = options.cost(request);
     if (!Number.isSafeInteger(cost) || cost < 0) throw new EntitlementError('invalid_cost');
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = meterLimits(snapshot);
-    const charge: MeterCharge = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
+    const charge: Consumption = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
     const result = await this.meter.consume(charge);
     void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
     if (result.allowed) {
-      charge.windowStart = result.windowStart;
-      charge.used = result.used;
-      (request as unknown as Record<symbol, unknown>)[METER_CHARGE] = charge;
+      (request as unknown as Record<symbol, MeterCharge>)[METER_CHARGE] = { ...charge, used: result.used };
       return;
     }
     if (result.reason === 'quota') this.thresholds.observe(charge, result.used, true);
@@ -95,7 +81,7 @@ export class EntitlementGuard implements CanActivate {
 
   private refusal(result: Extract<ConsumeResult, { allowed: false }>, quota: number, rate: number | null, periodEnd: Date, now: number) {
     if (result.reason === 'rate') {
-      const retryAfter = Math.max(1, Math.ceil((result.windowStart.getTime() + 3_600_000 - now) / 1000));
+      const retryAfter = Math.max(1, secondsUntilWindowEnds(result.windowStart, now));
       return new EntitlementError('rate_limited', `The plan allows ${rate} requests an hour.`, { limit: rate, retry_after_seconds: retryAfter });
     }
     return new EntitlementError('quota_exceeded', undefined, { limit: quota, used: result.used, resets_at: periodEnd.toISOString(), upgrade_url: this.upgradeUrl() });

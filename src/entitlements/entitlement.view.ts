@@ -2,7 +2,8 @@ import { PLANS } from '../billing/plans.js';
 import type { Entitlement } from './entitlement.entity.js';
 
 /** An entitlement as a tenant sees it (GET /billing/entitlements, the stream's `entitlement.updated`). */
-export function entitlementView(row: Entitlement, now = new Date()) {
+export function entitlementView(row: Entitlement) {
+  const now = new Date();
   const plan = PLANS.find((p) => p.id === row.planId) ?? PLANS[0];
   const compActive = !!row.compPlanId && (!row.compExpiresAt || row.compExpiresAt > now);
   return {

@@ -1,4 +1,4 @@
-import type { MeterLimits } from '../usage/quota-math.js';
+import { type MeterLimits, secondsUntilWindowEnds } from '../usage/quota-math.js';
 import type { MeterReading } from '../usage/usage-meter.service.js';
 
 /** X-Credits-* for the quota, RateLimit-* (IETF draft) for the hourly window; unlimited plans send no RateLimit-*. */
@@ -11,10 +11,9 @@ export function meteringHeaders(limits: MeterLimits, reading: MeterReading, cost
     'x-credits-reset': periodEnd.toISOString(),
   };
   if (limits.ratePerHour !== null) {
-    const resetSeconds = Math.max(0, Math.ceil((reading.windowStart.getTime() + 3_600_000 - now) / 1000));
     headers['ratelimit-limit'] = String(limits.ratePerHour);
     headers['ratelimit-remaining'] = String(Math.max(limits.ratePerHour - reading.windowCount, 0));
-    headers['ratelimit-reset'] = String(resetSeconds);
+    headers['ratelimit-reset'] = String(Math.max(0, secondsUntilWindowEnds(reading.windowStart, now)));
   }
   return headers;
 }

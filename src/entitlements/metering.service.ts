@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TenantScope } from '../identity/auth/auth-context.js';
-import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
+import { type Consumption, type Executor, UsageMeter } from '../usage/usage-meter.service.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { type EntitlementSnapshot, isUsable, meterLimits, quotaPeriod } from './entitlement-snapshot.js';
 import { meteringHeaders } from './metering-headers.js';
 import type { CheckDto, ConsumeDto } from './dto/metering.dto.js';
-
 
 export interface ConsumeAnswer {
   status: number;
@@ -35,16 +34,15 @@ export class MeteringService {
   async check(scope: TenantScope, dto: CheckDto) {
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
     const period = quotaPeriod(snapshot, new Date());
-    const quota = snapshot.plan.monthlyCharacters;
+    const { quota, ratePerHour, payg } = meterLimits(snapshot);
     const reading = await this.meter.read({ tenantId: scope.tenantId, env: scope.env, meter: dto.meter ?? 'characters', periodStart: period.start });
-    const rate = snapshot.plan.requestsPerHour;
     const remaining = Math.max(quota - reading.used, 0);
     let code: string | null = null;
     if (!isUsable(snapshot)) code = 'subscription_inactive';
     else if (dto.feature && !snapshot.features.has(dto.feature)) code = 'feature_not_in_plan';
-    else if (dto.meter && rate !== null && reading.windowCount >= rate) code = 'rate_limited';
-    else if (dto.meter && !snapshot.paygEnabled && reading.used + (dto.amount ?? 0) > quota) code = 'quota_exceeded';
-    return { allowed: code === null, code, limit: quota, used: reading.used, remaining, resets_at: period.end, payg_enabled: snapshot.paygEnabled };
+    else if (dto.meter && ratePerHour !== null && reading.windowCount >= ratePerHour) code = 'rate_limited';
+    else if (dto.meter && !payg && reading.used + (dto.amount ?? 0) > quota) code = 'quota_exceeded';
+    return { allowed: code === null, code, limit: quota, used: reading.used, remaining, resets_at: period.end, payg_enabled: payg };
   }
 
   async usage(tenantId: string, env: string) {
@@ -60,7 +58,7 @@ export class MeteringService {
     };
   }
 
-  /** The interceptor's semantics for a caller elsewhere: 200, 402 or 429; one key consumes once. */
+  /** The guard's semantics for a caller elsewhere: 200, 402 or 429; one key consumes once. */
   async consume(scope: TenantScope, dto: ConsumeDto, requestId: string): Promise<ConsumeAnswer> {
     // Read before the transaction: one connection per request, never two (the pool is shared).
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
@@ -91,7 +89,7 @@ export class MeteringService {
     return answer;
   }
 
-  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: { query: (sql: string, params: unknown[]) => Promise<unknown> }): Promise<Decision> {
+  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: Executor): Promise<Decision> {
     if (!isUsable(snapshot)) return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));

@@ -26,11 +26,11 @@ export class SettleMeteredResponse implements OnModuleInit {
       const charge = (request as unknown as Record<symbol, MeterCharge | undefined>)[METER_CHARGE];
       if (!charge) return done();
       if (reply.statusCode < 400) {
-        this.thresholds.observe(charge, charge.used!);
+        this.thresholds.observe(charge, charge.used);
         return done();
       }
       this.meter
-        .refund(charge, charge.windowStart!)
+        .refund(charge)
         .catch((error: unknown) => this.logger.error({ err: error, requestId: request.id }, 'refund failed'))
         .finally(() => done());
     });

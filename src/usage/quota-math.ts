@@ -24,6 +24,9 @@ const HOUR_MS = 3_600_000;
 /** The UTC hour a moment falls in: the rate-limit window. */
 export const hourWindowStart = (at: number) => Math.floor(at / HOUR_MS) * HOUR_MS;
 
+/** Seconds from `now` until the hourly window that began at `windowStart` ends (rounded up). */
+export const secondsUntilWindowEnds = (windowStart: Date, now: number) => Math.ceil((windowStart.getTime() + HOUR_MS - now) / 1000);
+
 /** The units of a request past the quota: what PAYG bills, never more than the request's cost. */
 export const overageOf = (usedBefore: number, cost: number, quota: number) => Math.max(0, Math.min(cost, usedBefore + cost - quota));
 

@@ -41,7 +41,8 @@ export class UsageMeter {
    * trimmed so that all of it adds up to max(0, used − quota) again: requests after this one had
    * their overage counted on a base that included it.
    */
-  async refund(input: Consumption, windowStart: Date): Promise<void> {
+  async refund(input: Consumption): Promise<void> {
+    const windowStart = new Date(hourWindowStart(input.now));
     await this.dataSource.transaction(async (manager) => {
       const [row] = rowsOf<{ used: string }>(
         await manager.query(

@@ -3,7 +3,7 @@ import { BillingEvents } from '../audit/stream/billing-events.service.js';
 import type { Consumption } from './usage-meter.service.js';
 
 /** Percentages of the monthly quota that the billing event stream announces. */
-export const USAGE_THRESHOLDS = [80, 100] as const;
+const USAGE_THRESHOLDS = [80, 100] as const;
 
 /** Announcements kept in memory so a tenant above a threshold costs one lookup per request. */
 const MEMO_LIMIT = 50_000;
@@ -15,10 +15,14 @@ const RETRY_MAX_MS = 60_000;
  * as 100%: requests have started to fail. One refused at low usage was only too big for the plan.
  */
 export function reachedThresholds(used: number, quota: number, refusedForQuota = false): number[] {
-  if (quota <= 0) return [];
+  // The common case, below the lowest threshold: nothing to allocate.
+  if (quota <= 0 || used * 100 < quota * USAGE_THRESHOLDS[0]) return [];
   const past = (percent: number) => used * 100 >= quota * percent;
   return USAGE_THRESHOLDS.filter((percent) => past(percent) || (percent === 100 && refusedForQuota && past(80)));
 }
+
+/** Where one announcement stands: being published, published, or failed and waiting to be tried again. */
+type Announcement = 'pending' | 'announced' | { attempts: number; retryAt: number };
 
 /**
  * Announces 80% and 100% of the quota on the billing event stream, once per period and quota (the
@@ -29,19 +33,21 @@ export function reachedThresholds(used: number, quota: number, refusedForQuota =
 @Injectable()
 export class UsageThresholds {
   private readonly logger = new Logger('UsageThresholds');
-  private readonly announced = new Set<string>();
-  private readonly pending = new Set<string>();
-  private readonly failures = new Map<string, { attempts: number; retryAt: number }>();
+  private readonly announcements = new Map<string, Announcement>();
 
   constructor(private readonly events: BillingEvents) {}
 
   observe(charge: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart' | 'limits'>, used: number, refusedForQuota = false): void {
     const { tenantId, env, meter, periodStart, limits } = charge;
-    for (const percent of reachedThresholds(used, limits.quota, refusedForQuota)) {
-      const period = periodStart.toISOString();
+    const reached = reachedThresholds(used, limits.quota, refusedForQuota);
+    if (reached.length === 0) return;
+    const period = periodStart.toISOString();
+    for (const percent of reached) {
       const key = `usage:${tenantId}:${env}:${meter}:${period}:${limits.quota}:${percent}`;
-      if (this.announced.has(key) || this.pending.has(key) || (this.failures.get(key)?.retryAt ?? 0) > Date.now()) continue;
-      this.pending.add(key);
+      const state = this.announcements.get(key);
+      if (state === 'pending' || state === 'announced' || (state && state.retryAt > Date.now())) continue;
+      const attempts = state ? state.attempts : 0;
+      this.remember(key, 'pending');
       this.events
         .publish({
           tenantId,
@@ -50,22 +56,19 @@ export class UsageThresholds {
           data: { meter, threshold_percent: percent, used, limit: limits.quota, period_start: period, payg_enabled: limits.payg },
           dedupeKey: key,
         })
-        .then(() => this.succeeded(key))
-        .catch((error: unknown) => this.failed(key, error, { tenantId, env, percent }))
-        .finally(() => this.pending.delete(key));
+        .then(() => this.remember(key, 'announced'))
+        .catch((error: unknown) => this.failed(key, attempts + 1, error, { tenantId, env, percent }));
     }
   }
 
-  private succeeded(key: string): void {
-    this.failures.delete(key);
-    if (this.announced.size >= MEMO_LIMIT) this.announced.clear();
-    this.announced.add(key);
+  private failed(key: string, attempts: number, error: unknown, context: Record<string, unknown>): void {
+    this.remember(key, { attempts, retryAt: Date.now() + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS) });
+    this.logger.warn({ err: error, ...context, attempts }, 'could not publish a usage threshold event; a later request will try again');
   }
 
-  private failed(key: string, error: unknown, context: Record<string, unknown>): void {
-    const attempts = (this.failures.get(key)?.attempts ?? 0) + 1;
-    if (this.failures.size >= MEMO_LIMIT) this.failures.clear();
-    this.failures.set(key, { attempts, retryAt: Date.now() + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS) });
-    this.logger.warn({ err: error, ...context, attempts }, 'could not publish a usage threshold event; a later request will try again');
+  /** Bounded: past the limit the memory starts afresh, and the event's dedupe key still keeps each announcement single. */
+  private remember(key: string, state: Announcement): void {
+    if (!this.announcements.has(key) && this.announcements.size >= MEMO_LIMIT) this.announcements.clear();
+    this.announcements.set(key, state);
   }
 }

@@ -6,7 +6,7 @@ import { OverageReporter } from './overage-reporter.service.js';
 import { UsageMeter } from './usage-meter.service.js';
 import { UsageThresholds } from './usage-thresholds.js';
 
-/** Usage counters with their hourly windows, and the overage outbox to Stripe: counting only, limits come from callers. */
+/** Usage counters with their hourly windows, the overage outbox to Stripe, and the 80%/100% threshold events; limits come from callers. */
 @Module({
   imports: [AuditModule],
   providers: [ConsumptionBatcher, UsageMeter, UsageThresholds, OverageReporter, OverageOutboxGauge],

@@ -2,6 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { CLS_ID, ClsService } from 'nestjs-cls';
+import { perRoute } from '../../common/http/route-metadata.js';
 import { AUTH_CONTEXT } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
 import { IS_PUBLIC } from './decorators.js';
@@ -12,6 +13,8 @@ import { IS_PUBLIC } from './decorators.js';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly isPublic = perRoute((handler, controller) => !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]));
+
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
@@ -22,7 +25,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     this.cls.enter({ ifNested: 'reuse' });
     this.cls.set(CLS_ID, request.id);
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (this.isPublic(context)) return true;
     request.auth = await this.authenticator.authenticate(request.headers);
     this.cls.set(AUTH_CONTEXT, request.auth);
     return true;
