@@ -1,7 +1,6 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
@@ -10,14 +9,15 @@ import { LIVE_STATUSES } from './stripe-facts.js';
 /** How many of a tenant's subscriptions a sync reads at once; a tenant with fewer is read whole. */
 export const RECENT_SUBSCRIPTIONS = 20;
 
-/** Newest first, ties (Stripe's `created` is in seconds) broken by id: the same order in SQL and here. */
+/**
+ * Newest first, ties (Stripe's `created` is in seconds) broken by id. The SQL side compares ids
+ * COLLATE "C" (bytes), as `<` does here: under a database's own collation, mixed-case ids sort otherwise.
+ */
 export const newestFirst = (a: SubscriptionRecord, b: SubscriptionRecord) =>
   b.stripeCreated - a.stripeCreated || (a.stripeSubscriptionId < b.stripeSubscriptionId ? 1 : a.stripeSubscriptionId > b.stripeSubscriptionId ? -1 : 0);
 
 /** Of all a tenant's subscriptions, sorted by `newestFirst`: the one that decides its plan. */
 export const currentOf = (sorted: SubscriptionRecord[]): SubscriptionRecord | null => sorted.find((s) => LIVE_STATUSES.has(s.status)) ?? sorted[0] ?? null;
-
-const NEWEST_FIRST = { stripeCreated: 'DESC', stripeSubscriptionId: 'DESC' } as const;
 
 /** Billing's tables: every query takes the tenant and env first. */
 @Injectable()
@@ -55,16 +55,24 @@ export class BillingRecordsRepository {
 
   /** The subscription that decides the tenant's plan: the newest one still alive, else the newest (as `currentOf`). */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
-    const rows = this.tx.getRepository(SubscriptionRecord);
     return (
-      (await rows.findOne({ where: { tenantId, env, status: In([...LIVE_STATUSES]) }, order: NEWEST_FIRST })) ??
-      (await rows.findOne({ where: { tenantId, env }, order: NEWEST_FIRST }))
+      (await this.newestFirst(tenantId, env).andWhere('s.status IN (:...live)', { live: [...LIVE_STATUSES] }).limit(1).getOne()) ??
+      (await this.newestFirst(tenantId, env).limit(1).getOne())
     );
   }
 
   /** The tenant's newest subscriptions in `newestFirst` order, at most RECENT_SUBSCRIPTIONS of them. */
   recentSubscriptions(tenantId: string, env: string): Promise<SubscriptionRecord[]> {
-    return this.tx.getRepository(SubscriptionRecord).find({ where: { tenantId, env }, order: NEWEST_FIRST, take: RECENT_SUBSCRIPTIONS });
+    return this.newestFirst(tenantId, env).limit(RECENT_SUBSCRIPTIONS).getMany();
+  }
+
+  private newestFirst(tenantId: string, env: string) {
+    return this.tx
+      .getRepository(SubscriptionRecord)
+      .createQueryBuilder('s')
+      .where('s.tenant_id = :tenantId AND s.env = :env', { tenantId, env })
+      .orderBy('s.stripe_created', 'DESC')
+      .addOrderBy('s.stripe_subscription_id COLLATE "C"', 'DESC');
   }
 
   async saveInvoice(record: Omit<InvoiceRecord, 'syncedAt'>): Promise<void> {
