@@ -9,11 +9,18 @@ export function maskSecret(value: string | undefined): string {
   return value.length < 12 ? `${prefix}…` : `${prefix}…${value.slice(-4)}`;
 }
 
+/** `postgres://user:***@host:port/db`: safe to print. */
 export function maskDatabaseUrl(value: string | undefined): string {
   if (!value) return '(unset: embedded Postgres)';
-  const url = new URL(value);
-  if (url.password) url.password = '***';
-  return url.toString();
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    // libpq also takes the password as a parameter (?password=…).
+    for (const name of [...url.searchParams.keys()]) if (/pass/i.test(name)) url.searchParams.set(name, '***');
+    return url.toString();
+  } catch {
+    return 'DATABASE_URL';
+  }
 }
 
 /** The start-up summary: every setting that shapes behaviour, secrets masked. */
@@ -28,6 +35,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     APP_URL: config.appUrl,
     CORS_ORIGINS: config.corsOrigins.join(',') || '(none)',
     DEFAULT_ENV: config.defaultEnv,
+    BILLING_STREAM_KEEPALIVE_SECONDS: String(config.streamKeepAliveSeconds),
     JWT_SECRET: maskSecret(jwt.secret),
     JWT_JWKS_URL: jwt.jwksUrl ?? '(unset)',
     JWT_ISSUER: jwt.issuer ?? '(unset)',

@@ -16,23 +16,27 @@ const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 /** Anything else is left as it is for @IsBoolean to refuse: `ENABLE_BILLING=flase` must not quietly turn billing off. */
 const toBoolean = ({ value }: { value: unknown }) => {
-  const text = String(value).toLowerCase();
   if (value === undefined) return undefined;
+  const text = String(value).toLowerCase();
   return TRUE.includes(text) ? true : FALSE.includes(text) ? false : value;
 };
 const toInteger = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+
+/** An optional whole-number setting within [min, max], with one message for every way it can be wrong. */
+function OptionalIntegerFrom(min: number, max: number): PropertyDecorator {
+  const message = `must be an integer from ${min} to ${max}`;
+  return (target, property) => {
+    for (const decorate of [IsOptional(), Transform(toInteger), IsInt({ message }), Min(min, { message }), Max(max, { message })]) decorate(target, property);
+  };
+}
 
 /**
  * Every environment variable the service reads. `.env.example` documents each one;
  * `load-config.spec.ts` keeps the two in step.
  */
 export class EnvironmentVariables {
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'must be an integer from 1 to 65535' })
-  @Min(1, { message: 'must be an integer from 1 to 65535' })
-  @Max(65535, { message: 'must be an integer from 1 to 65535' })
+  @OptionalIntegerFrom(1, 65535)
   PORT?: number;
 
   @IsOptional()
@@ -59,18 +63,10 @@ export class EnvironmentVariables {
   @IsString()
   DATA_DIR?: string;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'must be an integer from 2 to 500' })
-  @Min(2, { message: 'must be an integer from 2 to 500' })
-  @Max(500, { message: 'must be an integer from 2 to 500' })
+  @OptionalIntegerFrom(2, 500)
   DATABASE_POOL_SIZE?: number;
 
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'must be an integer from 1 to 300' })
-  @Min(1, { message: 'must be an integer from 1 to 300' })
-  @Max(300, { message: 'must be an integer from 1 to 300' })
+  @OptionalIntegerFrom(1, 300)
   BILLING_STREAM_KEEPALIVE_SECONDS?: number;
 
   @IsOptional()

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { maskDatabaseUrl } from '../config/config-summary.js';
 import { DatabaseStartupError } from './database-startup.error.js';
 
 /** Postgres errors that waiting will not fix. */
@@ -7,19 +8,6 @@ const PERMANENT: Record<string, string> = {
   '28000': 'the user may not connect',
   '3D000': 'the database does not exist (create it, or name another in DATABASE_URL)',
 };
-
-/** `postgres://user:***@host:port/db`: safe to print. */
-export function maskedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    // libpq also takes the password as a parameter (?password=…).
-    for (const name of [...parsed.searchParams.keys()]) if (/pass/i.test(name)) parsed.searchParams.set(name, '***');
-    return parsed.toString();
-  } catch {
-    return 'DATABASE_URL';
-  }
-}
 
 /**
  * Start-up's first look at a configured server: a server still starting (docker compose) gets a
@@ -37,16 +25,16 @@ export async function assertDatabaseReachable(url: string, options: { attempts?:
       return;
     } catch (error) {
       const { code, message } = error as { code?: string; message: string };
-      if (code && PERMANENT[code]) throw new DatabaseStartupError(`cannot use Postgres at ${maskedUrl(url)}: ${PERMANENT[code]}. Check DATABASE_URL.`);
+      if (code && PERMANENT[code]) throw new DatabaseStartupError(`cannot use Postgres at ${maskDatabaseUrl(url)}: ${PERMANENT[code]}. Check DATABASE_URL.`);
       last = code ?? message;
-      if (attempt < attempts) log(`Postgres at ${maskedUrl(url)} is not answering (${last}); retrying`);
+      if (attempt < attempts) log(`Postgres at ${maskDatabaseUrl(url)} is not answering (${last}); retrying`);
     } finally {
       await client.end().catch(() => undefined);
     }
     if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
   throw new DatabaseStartupError(
-    `cannot reach Postgres at ${maskedUrl(url)} (${last}, for ${Math.round(((attempts - 1) * delayMs) / 1000)} s). ` +
+    `cannot reach Postgres at ${maskDatabaseUrl(url)} (${last}, for ${Math.round(((attempts - 1) * delayMs) / 1000)} s). ` +
       'Check that the server is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded Postgres.',
   );
 }

@@ -134,11 +134,12 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     onError: remember,
   });
 
-  if (!existsSync(path.join(pgData, 'PG_VERSION')) && existsSync(pgData) && readdirSync(pgData).length > 0) {
+  const initialised = existsSync(path.join(pgData, 'PG_VERSION'));
+  if (!initialised && existsSync(pgData) && readdirSync(pgData).length > 0) {
     throw new DatabaseStartupError(`${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`);
   }
   try {
-    if (!existsSync(path.join(pgData, 'PG_VERSION'))) {
+    if (!initialised) {
       log(`initialising embedded Postgres in ${pgData}`);
       await server.initialise();
     }

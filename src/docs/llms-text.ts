@@ -2,10 +2,11 @@ import type { OpenAPIObject } from '@nestjs/swagger';
 import { BILLING_EVENT_TYPES } from '../audit/stream/billing-event.payload.js';
 import { PLANS } from '../billing/plans.js';
 import type { ErrorCodeInfo } from '../common/errors/app-error.js';
-import type { RouteInfo } from './route-catalog.js';
+import { operationOf, type RouteInfo } from './route-catalog.js';
 
 export interface LlmsSources {
   baseUrl: string;
+  streamKeepAliveSeconds: number;
   routes: RouteInfo[];
   document: OpenAPIObject;
   errors: Map<string, ErrorCodeInfo>;
@@ -25,13 +26,9 @@ const WHO: Record<RouteInfo['access'], (route: RouteInfo) => string> = {
 const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 const count = (n: number | null) => (n === null ? 'unlimited' : n.toLocaleString('en-US'));
 
-function summaryOf(document: OpenAPIObject, route: RouteInfo): string {
-  const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
-  return (operation?.summary ?? '').trim();
-}
+type Operation = ReturnType<typeof operationOf>;
 
-function bodyOf(document: OpenAPIObject, route: RouteInfo): string {
-  const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
+function bodyOf(document: OpenAPIObject, operation: Operation): string {
   const content = (operation?.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content;
   const given = content?.['application/json']?.schema;
   // A DTO's schema is a component; a route validated by a JSON Schema of its own carries it inline.
@@ -45,8 +42,9 @@ function bodyOf(document: OpenAPIObject, route: RouteInfo): string {
 }
 
 const endpointLine = (sources: LlmsSources, route: RouteInfo) => {
-  const summary = summaryOf(sources.document, route);
-  return `- \`${route.method} ${route.path}\` [${WHO[route.access](route)}]${summary ? ` ${summary}` : ''}${bodyOf(sources.document, route)}`;
+  const operation = operationOf(sources.document, route);
+  const summary = (operation?.summary ?? '').trim();
+  return `- \`${route.method} ${route.path}\` [${WHO[route.access](route)}]${summary ? ` ${summary}` : ''}${bodyOf(sources.document, operation)}`;
 };
 
 const UPGRADE_FLOW = (base: string) => `1. \`GET ${base}/billing/status\` (any member): the plan, quota used and remaining, and whether a subscription exists.
@@ -157,7 +155,7 @@ ${UPGRADE_FLOW(base)}
 ## Billing event stream
 
 \`GET ${base}/billing/stream\` (any member) is a server-sent event stream of \`{id, type, tenant_id, env, occurred_at, data}\` with types ${BILLING_EVENT_TYPES.map((t) => `\`${t}\``).join(', ')}.
-Send \`Last-Event-ID\` to resume after a disconnect without missing anything. A comment line arrives every 15 s.
+Send \`Last-Event-ID\` to resume after a disconnect without missing anything. A comment line arrives every ${sources.streamKeepAliveSeconds} s.
 
 ## Errors
 

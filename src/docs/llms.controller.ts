@@ -35,9 +35,13 @@ export class LlmsController {
     return this.build().full;
   }
 
+  /** Built on first request, once every route is registered; the same text after that. */
   private build() {
-    const sources: LlmsSources = { baseUrl: this.config.appUrl, routes: this.catalog.routes(), document: this.document.get(), errors: ERROR_CODES };
-    this.texts ??= { brief: llmsText(sources), full: llmsFullText(sources) };
+    if (!this.texts) {
+      const { appUrl, streamKeepAliveSeconds } = this.config;
+      const sources: LlmsSources = { baseUrl: appUrl, streamKeepAliveSeconds, routes: this.catalog.routes(), document: this.document.get(), errors: ERROR_CODES };
+      this.texts = { brief: llmsText(sources), full: llmsFullText(sources) };
+    }
     return this.texts;
   }
 }

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ERROR_CODES } from '../common/errors/app-error.js';
 import { ApiDocument } from './api-document.js';
-import { type RouteInfo, RouteCatalog } from './route-catalog.js';
+import { operationOf, type RouteInfo, RouteCatalog } from './route-catalog.js';
 import { routeErrors } from './route-errors.js';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
@@ -39,7 +39,7 @@ function errorResponseSchema() {
 export function completeDocument(document: OpenAPIObject, routes: RouteInfo[]): OpenAPIObject {
   document.components = { ...document.components, schemas: { ...document.components?.schemas, [ERROR_SCHEMA]: errorResponseSchema() } };
   for (const route of routes) {
-    const operation = document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
+    const operation = operationOf(document, route);
     if (!operation) continue;
     operation.security = securityOf(route);
     const hasParameters = (operation.parameters ?? []).length > 0;

@@ -1,12 +1,16 @@
 import { Injectable, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DECORATORS, type OpenAPIObject } from '@nestjs/swagger';
 import { METERED, REQUIRED_FEATURES } from '../entitlements/metering.metadata.js';
 import { IS_PUBLIC, REQUIRED_ROLES, REQUIRES_OPERATOR, REQUIRES_USER } from '../identity/auth/decorators.js';
 import type { Role } from '../identity/entities/role.js';
 
 /** Who may call a route, as the guards decide it. */
 export type RouteAccess = 'public' | 'stripe_signature' | 'operator' | 'user' | 'roles' | 'authenticated';
+
+/** A route's operation in the OpenAPI document, if it has one. */
+export const operationOf = (document: OpenAPIObject, route: Pick<RouteInfo, 'method' | 'path'>) => document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
 
 export interface RouteInfo {
   method: string;
@@ -17,9 +21,6 @@ export interface RouteInfo {
   metered: boolean;
   needsFeature: boolean;
 }
-
-/** Swagger's metadata key for @ApiSecurity: the webhook route is public to our guards and names Stripe's signature. */
-const API_SECURITY = 'swagger/apiSecurity';
 
 const segments = (value: unknown) => (Array.isArray(value) ? value[0] : value) as string | undefined;
 
@@ -63,7 +64,7 @@ export class RouteCatalog {
 
   private accessOf(targets: Array<object>, roles: Role[]): RouteAccess {
     const flag = (key: string) => !!this.reflector.getAllAndOverride<boolean | undefined>(key, targets as never);
-    const security = targets.flatMap((target) => (Reflect.getMetadata(API_SECURITY, target) as Array<Record<string, unknown>> | undefined) ?? []);
+    const security = targets.flatMap((target) => (Reflect.getMetadata(DECORATORS.API_SECURITY, target) as Array<Record<string, unknown>> | undefined) ?? []);
     if (security.some((requirement) => 'stripe_signature' in requirement)) return 'stripe_signature';
     if (flag(IS_PUBLIC)) return 'public';
     if (flag(REQUIRES_OPERATOR)) return 'operator';

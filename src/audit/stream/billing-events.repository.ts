@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BILLING_EVENTS_CHANNEL } from './billing-events.channel.js';
+import { BILLING_EVENTS_CHANNEL, streamKey } from './billing-events.channel.js';
 import type { BillingEventPayload, NewBillingEvent } from './billing-event.payload.js';
 
 interface Row {
@@ -33,7 +33,7 @@ export class BillingEventsRepository {
       [event.tenantId, event.env, event.type, event.data, event.dedupeKey ?? null],
     )) as unknown[];
     if (rows.length === 0) return false;
-    await executor.query('SELECT pg_notify($1, $2)', [BILLING_EVENTS_CHANNEL, `${event.tenantId}:${event.env}`]);
+    await executor.query('SELECT pg_notify($1, $2)', [BILLING_EVENTS_CHANNEL, streamKey(event.tenantId, event.env)]);
     return true;
   }
 

@@ -19,7 +19,7 @@ export class BillingStreamController {
   @Roles('owner', 'admin', 'member')
   @ApiOperation({
     summary: 'Server-sent events: the tenant’s subscription, invoice, entitlement and usage-threshold changes, as BillingEventPayload.',
-    description: 'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every 15 s (BILLING_STREAM_KEEPALIVE_SECONDS). Reconnect with Last-Event-ID to get exactly what was missed.',
+    description: 'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every BILLING_STREAM_KEEPALIVE_SECONDS (15 s unless set). Reconnect with Last-Event-ID to get exactly what was missed.',
   })
   @ApiHeader({ name: 'last-event-id', required: false, description: 'Replay every event after this id, then continue live.' })
   @ApiQuery({ name: 'last_event_id', required: false, description: 'The same, for clients that cannot set headers.' })

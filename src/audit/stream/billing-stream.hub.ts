@@ -5,7 +5,7 @@ import { Observable } from 'rxjs';
 import { CommonError } from '../../common/errors/common.errors.js';
 import { AppConfig } from '../../config/app-config.js';
 import { PgNotifications } from '../../database/pg-notifications.service.js';
-import { BILLING_EVENTS_CHANNEL } from './billing-events.channel.js';
+import { BILLING_EVENTS_CHANNEL, streamKey } from './billing-events.channel.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
 import { STREAM_CLIENTS, STREAM_EVENTS_SENT } from './billing-stream-metrics.js';
 
@@ -24,6 +24,7 @@ interface Client {
 
 /** The clients of one tenant and env on this instance: one read of the backlog serves them all. */
 interface Group {
+  key: string;
   tenantId: string;
   env: string;
   clients: Set<Client>;
@@ -94,9 +95,9 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
   }
 
   private join(tenantId: string, env: string, client: Client): Group {
-    const key = `${tenantId}:${env}`;
+    const key = streamKey(tenantId, env);
     let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = { tenantId, env, clients: new Set(), running: false, again: false }));
+    if (!group) this.groups.set(key, (group = { key, tenantId, env, clients: new Set(), running: false, again: false }));
     group.clients.add(client);
     this.connected.inc();
     return group;
@@ -105,7 +106,7 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
   private leave(group: Group, client: Client): void {
     if (!group.clients.delete(client)) return;
     this.connected.dec();
-    if (group.clients.size === 0 && this.groups.get(`${group.tenantId}:${group.env}`) === group) this.groups.delete(`${group.tenantId}:${group.env}`);
+    if (group.clients.size === 0 && this.groups.get(group.key) === group) this.groups.delete(group.key);
   }
 
   private async pumpAll(): Promise<void> {
@@ -126,8 +127,9 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
     try {
       do {
         group.again = false;
-        if (group.clients.size === 0) break;
-        const from = [...group.clients].reduce((min, client) => (client.cursor < min ? client.cursor : min), [...group.clients][0].cursor);
+        let from: bigint | undefined;
+        for (const client of group.clients) if (from === undefined || client.cursor < from) from = client.cursor;
+        if (from === undefined) break; // every client has left
         const batch = await this.events.after(group.tenantId, group.env, from.toString(), PAGE);
         for (const client of [...group.clients]) {
           // Joined during the read, further back than it started: the next pass starts from it.
