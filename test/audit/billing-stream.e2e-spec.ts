@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { BILLING_EVENT_TYPES } from '../../src/audit/stream/billing-event.payload.js';
@@ -24,6 +26,17 @@ describe('billing event stream', () => {
     for (const stream of streams.splice(0)) stream.close();
   });
   afterAll(() => t.close());
+
+  /**
+   * Publishes a marker event and waits for it on `stream`: every event committed for that stream
+   * before it has arrived by then, so what came before the marker is all there will be.
+   */
+  const passMarker = async (stream: StreamClient, tenantId: string, env = 'test') => {
+    const label = `marker-${randomUUID()}`;
+    await t.app.get(ClsService).run(() => t.app.get(BillingEvents).publish({ tenantId, env, type: 'invoice.updated', data: { label } }));
+    await vi.waitFor(() => expect(stream.events.at(-1)?.data.label).toBe(label), { timeout: 5_000 });
+    return { label, before: stream.events.slice(0, -1) };
+  };
 
   const removeComp = async (operator: string, tenantId: string) => {
     const response = await t.request('DELETE', `/admin/tenants/${tenantId}/comp?env=test`, { token: operator });
@@ -65,9 +78,7 @@ describe('billing event stream', () => {
 
     // Replaying from before A's events, with B's key, gives B's events only.
     const replayB = await open(b.apiKey, { lastEventId: String(Number(aEvents[0].id) - 1) });
-    await replayB.waitForCount(1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(replayB.events.map((e) => e.id)).toEqual([bEvent.id]);
+    expect((await passMarker(replayB, b.tenantId)).before.map((e) => e.id)).toEqual([bEvent.id]);
 
     // A user of A naming B's tenant is refused before any stream starts.
     const token = await t.mintToken('idp|stream-user', 'stream-user@example.com');
@@ -85,8 +96,7 @@ describe('billing event stream', () => {
     const test = await open(token, { headers: { 'x-tenant-id': tenantId, 'x-env': 'test' } });
     await compTenant(t, tenantId, 'pro');
     await test.waitForCount(1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(live.events).toEqual([]);
+    expect((await passMarker(live, tenantId, 'live')).before).toEqual([]);
   });
 
   it('replays exactly the missed events to a client reconnecting with Last-Event-ID, then goes on live', async () => {
@@ -106,9 +116,7 @@ describe('billing event stream', () => {
     expect(replayed.map((e) => e.data.plan_id)).toEqual(['pro', 'free']);
     expect(replayed[1].id).toBe(lastMissed);
     await compTenant(t, tenantId, 'enterprise');
-    await resumed.waitForCount(3);
-    await new Promise((r) => setTimeout(r, 200));
-    const ids = resumed.events.map((e) => Number(e.id));
+    const ids = (await passMarker(resumed, tenantId)).before.map((e) => Number(e.id));
     expect(ids).toEqual([...ids].sort((x, y) => x - y));
     expect(new Set(ids).size).toBe(3);
     expect(ids[0]).toBeGreaterThan(Number(seen[1].id));
@@ -154,12 +162,15 @@ describe('billing event stream', () => {
     const thresholds = (stream: StreamClient) => stream.events.filter((e) => e.type === 'usage.threshold_reached').map((e) => [e.data.threshold_percent, e.data.used]);
 
     it('announces 80% once, whichever of many parallel requests gets there', async () => {
-      const { apiKey, periodStart, stream } = await tenantAt(7_999_990);
+      const { apiKey, tenantId, periodStart, stream } = await tenantAt(7_999_990);
       const responses = await Promise.all(Array.from({ length: 20 }, () => spend(apiKey, 5)));
       expect(responses.every((r) => r.status === 200)).toBe(true);
       await stream.waitForCount(1);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(thresholds(stream)).toHaveLength(1);
+      // Then 100%: a second 80% would have been published before it.
+      await setUsed(t, tenantId, 9_999_990, periodStart);
+      expect((await spend(apiKey, 10)).status).toBe(200);
+      await vi.waitFor(() => expect(thresholds(stream).map(([percent]) => percent)).toContain(100));
+      expect(thresholds(stream).map(([percent]) => percent)).toEqual([80, 100]);
       expect(stream.events[0].data).toMatchObject({ meter: 'characters', threshold_percent: 80, limit: 10_000_000, period_start: periodStart.toISOString() });
       expect(stream.events[0].data.used).toBeGreaterThanOrEqual(8_000_000);
     });
@@ -168,11 +179,10 @@ describe('billing event stream', () => {
       const { apiKey, stream } = await tenantAt(7_999_990);
       const failed = await spend(apiKey, 20, { mode: 'poetry' });
       expect([failed.status, failed.body.error.code]).toEqual([400, 'validation_failed']);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(thresholds(stream)).toEqual([]);
-      expect((await spend(apiKey, 20)).status).toBe(200);
+      // Had the refunded request announced 80%, it would say 8,000,010 and this one would be deduplicated.
+      expect((await spend(apiKey, 30)).status).toBe(200);
       await stream.waitForCount(1);
-      expect(thresholds(stream)).toEqual([[80, 8_000_010]]);
+      expect(thresholds(stream)).toEqual([[80, 8_000_020]]);
     });
 
     it('announces 100% when a request lands on the quota, or is refused for it', async () => {
@@ -186,18 +196,20 @@ describe('billing event stream', () => {
       expect([response.status, response.body.error.code]).toEqual([402, 'quota_exceeded']);
       await refused.stream.waitForCount(2);
       expect(thresholds(refused.stream).map(([percent]) => percent).sort()).toEqual([100, 80]);
-      await new Promise((r) => setTimeout(r, 200));
       expect((await spend(refused.apiKey, 50)).status).toBe(402);
-      await new Promise((r) => setTimeout(r, 300));
+      await passMarker(refused.stream, refused.tenantId);
       expect(thresholds(refused.stream)).toHaveLength(2);
     });
 
     it('announces nothing for a request merely too big for the plan', async () => {
-      const { apiKey, stream } = await tenantAt(10);
+      const { apiKey, tenantId, periodStart, stream } = await tenantAt(10);
       const response = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20_000_000 } });
       expect([response.status, response.body.code]).toEqual([402, 'quota_exceeded']);
-      await new Promise((r) => setTimeout(r, 300));
-      expect(thresholds(stream)).toEqual([]);
+      // Then a real crossing of 80%: anything the refusal announced would have come first.
+      await setUsed(t, tenantId, 7_999_990, periodStart);
+      expect((await spend(apiKey, 20)).status).toBe(200);
+      await stream.waitForCount(1);
+      expect(thresholds(stream)).toEqual([[80, 8_000_010]]);
     });
 
     it('announces through POST /usage/consume too, after its transaction commits', async () => {
@@ -218,12 +230,15 @@ describe('billing event stream', () => {
     const publish = (label: string) => events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
 
     let releaseA!: () => void;
+    let publishedA!: () => void;
     const held = new Promise<void>((resolve) => (releaseA = resolve));
+    const aPublished = new Promise<void>((resolve) => (publishedA = resolve));
     const a = inTransaction(async () => {
       await publish('A');
+      publishedA();
       await held;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await aPublished;
     await inTransaction(() => publish('B'));
     await expect(inTransaction(async () => {
       await publish('rolled back');
@@ -232,13 +247,12 @@ describe('billing event stream', () => {
     releaseA();
     await a;
 
-    await stream.waitForCount(2);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stream.events.map((e) => e.data.label)).toEqual(['B', 'A']);
+    const { label: marker, before } = await passMarker(stream, tenantId);
+    expect(before.map((e) => e.data.label)).toEqual(['B', 'A']);
     expect(Number(stream.ids[1])).toBeGreaterThan(Number(stream.ids[0]));
     const replay = await open(apiKey, { lastEventId: '0' });
-    await replay.waitForCount(2);
-    expect(replay.events.map((e) => e.data.label)).toEqual(['B', 'A']);
+    await replay.waitForCount(3);
+    expect(replay.events.map((e) => e.data.label)).toEqual(['B', 'A', marker]);
   });
 
   it('keeps what a transaction published when a savepoint inside it rolls back, and drops only the savepoint’s', async () => {
@@ -260,17 +274,15 @@ describe('billing event stream', () => {
         await publish('after');
       }),
     );
-    await stream.waitForCount(3);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(stream.events.map((e) => e.data.label)).toEqual(['outer', 'released savepoint', 'after']);
+    expect((await passMarker(stream, tenantId)).before.map((e) => e.data.label)).toEqual(['outer', 'released savepoint', 'after']);
   });
 
-  it('only ever sends the documented event types', async () => {
-    const { tenantId } = await t.createTenant();
-    await compTenant(t, tenantId, 'pro');
-    const types = await t.query<{ type: string }>('SELECT DISTINCT type FROM billing_events');
-    expect(types.length).toBeGreaterThan(0);
-    for (const { type } of types) expect(BILLING_EVENT_TYPES).toContain(type);
+  it('documents every event type it can send in docs/billing/stream.md', () => {
+    const headings = readFileSync(new URL('../../docs/billing/stream.md', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('### '))
+      .join('\n');
+    for (const type of BILLING_EVENT_TYPES) expect(headings).toContain(`\`${type}\``);
   });
 
   describe('across instances', () => {

@@ -3,6 +3,7 @@ import { StripeEventsRepository } from '../../src/billing/webhooks/stripe-events
 import { MAX_ATTEMPTS, retryDelayMs } from '../../src/billing/webhooks/webhook-processor.service.js';
 import { ClsService } from 'nestjs-cls';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
+import { operatorToken } from '../support/metering.js';
 
 /** Applying stored events: exactly once in effect, whatever the order, failures and crashes. */
 describe('webhook processing', () => {
@@ -120,22 +121,20 @@ describe('webhook processing', () => {
   });
 
   describe('operators', () => {
-    let operatorToken: string;
+    let operator: string;
     beforeAll(async () => {
-      operatorToken = await t.mintToken('idp|operator', 'ops@example.com');
-      await t.request('GET', '/tenants/current', { token: operatorToken });
-      await t.query("UPDATE users SET is_operator = true WHERE subject = 'idp|operator'");
+      operator = await operatorToken(t, 'idp|operator', 'ops@example.com');
     });
 
     it('lists failed events and replays one; replaying a processed event changes nothing', async () => {
       const { apiKey, subscriptionId } = await subscribed('pro');
       const failedId = await deliver('customer.subscription.updated', { id: 'sub_nobody', object: 'subscription', metadata: {} });
       await t.settle();
-      const list = await t.request('GET', '/admin/webhook-events?status=failed', { token: operatorToken });
+      const list = await t.request('GET', '/admin/webhook-events?status=failed', { token: operator });
       expect(list.body.map((e: { id: string }) => e.id)).toContain(failedId);
       const [processed] = await t.query("SELECT id FROM stripe_events WHERE type = 'checkout.session.completed' AND status = 'processed' AND payload LIKE '%' || $1 || '%'", [subscriptionId]);
       const before = await status(apiKey);
-      const replay = await t.request('POST', `/admin/webhook-events/${processed.id}/replay`, { token: operatorToken });
+      const replay = await t.request('POST', `/admin/webhook-events/${processed.id}/replay`, { token: operator });
       expect([replay.status, replay.body.replayed]).toEqual([202, [processed.id]]);
       await t.settle();
       expect((await stored(processed.id)).status).toBe('processed');
@@ -150,8 +149,8 @@ describe('webhook processing', () => {
     });
 
     it('answers 404 for an unknown event and 400 for a malformed id', async () => {
-      expect((await t.request('POST', '/admin/webhook-events/evt_unknown/replay', { token: operatorToken })).status).toBe(404);
-      expect((await t.request('POST', '/admin/webhook-events/not-an-event/replay', { token: operatorToken })).status).toBe(400);
+      expect((await t.request('POST', '/admin/webhook-events/evt_unknown/replay', { token: operator })).status).toBe(404);
+      expect((await t.request('POST', '/admin/webhook-events/not-an-event/replay', { token: operator })).status).toBe(400);
     });
   });
 

@@ -34,7 +34,6 @@ const BAD_VALUES: Record<string, string> = {
 /** Strings are taken as they come: these cannot be invalid on their own. */
 const ANY_STRING = ['DATA_DIR', 'JWT_ISSUER', 'JWT_AUDIENCE'];
 
-
 /** `NAME: problem (got "x")` → the name and the problem as the matrix should show them. */
 const split = (problem: string) => {
   const [, name, text] = /^([A-Z_ ]+(?: or [A-Z_]+)?): (.*?)(?: \(got .*\))?$/.exec(problem)!;

@@ -104,11 +104,13 @@ describe('consume_usage(): one statement decides a batch of metered requests', (
     const keys = tenants.flatMap((tenantId) => METERS.flatMap((meter) => PERIODS.map((periodStart) => ({ tenantId, meter, periodStart }))));
     const limits = { quota: 1_000_000_000, ratePerHour: null, payg: false };
     const expected = new Map<string, number>();
-    const batches = Array.from({ length: 8 }, () =>
-      Array.from({ length: 25 }, () =>
-        Array.from({ length: 1 + Math.floor(Math.random() * 10) }, (): Consumption => {
-          const consumption = { ...keys[Math.floor(Math.random() * keys.length)], env: 'test', cost: 1 + Math.floor(Math.random() * 50), limits, requestKey: randomUUID(), now: BASE };
-          expected.set(keyOf(consumption), (expected.get(keyOf(consumption)) ?? 0) + consumption.cost);
+    // Seeded, so a failure can be run again exactly.
+    const series = fc.array(fc.array(fc.record({ key: fc.nat(keys.length - 1), cost: fc.integer({ min: 1, max: 50 }) }), { minLength: 1, maxLength: 10 }), { minLength: 25, maxLength: 25 });
+    const batches = fc.sample(series, { seed: 20_261_121, numRuns: 8 }).map((connectionSeries) =>
+      connectionSeries.map((batch) =>
+        batch.map(({ key, cost }): Consumption => {
+          const consumption = { ...keys[key], env: 'test', cost, limits, requestKey: randomUUID(), now: BASE };
+          expected.set(keyOf(consumption), (expected.get(keyOf(consumption)) ?? 0) + cost);
           return consumption;
         }),
       ),
