@@ -44,6 +44,7 @@ export async function startBenchApp({ billing = true } = {}) {
   return stopOnSignal({
     app,
     baseUrl,
+    databaseUrl: database.url,
     stripeClient,
     webhookSecret: endpoint.secret,
     async stop() {
@@ -61,6 +62,7 @@ async function startWithoutBilling(database) {
   return {
     app,
     baseUrl: `http://127.0.0.1:${app.getHttpServer().address().port}`,
+    databaseUrl: database.url,
     async stop() {
       await app.close();
       await database.stop();
