@@ -1,16 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '../database/rows-of.js';
 import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues, type MeterReading } from './consume-usage.statement.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart } from './quota-math.js';
 
 /** Runs a statement on the pool, or inside a caller's transaction (an EntityManager). */
 export type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
-
-const rowsOf = <T>(result: unknown): T[] => {
-  if (Array.isArray(result)) return (Array.isArray(result[0]) ? result[0] : result) as T[];
-  return (result as { rows: T[] }).rows;
-};
 
 export type { ConsumeResult, Consumption, MeterReading } from './consume-usage.statement.js';
 

@@ -1,6 +1,7 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { rowsOf } from '../../database/rows-of.js';
 import { type StripeEventStatus, StripeEventRecord } from './stripe-event.entity.js';
 
 export interface EventFilter {
@@ -39,8 +40,7 @@ export class StripeEventsRepository {
        RETURNING id, type, livemode, payload, attempts, received_at`,
       [limit, LEASE_SECONDS],
     );
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-    return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as ClaimedEvent[];
+    return rowsOf<ClaimedEvent>(result);
   }
 
   async finish(id: string, status: Extract<StripeEventStatus, 'processed' | 'ignored'>, note: string | null = null): Promise<void> {
