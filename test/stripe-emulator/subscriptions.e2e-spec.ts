@@ -166,6 +166,14 @@ describe('Stripe emulator: subscriptions', () => {
       await expect(report('0', 'usage-once')).rejects.toMatchObject({ statusCode: 400, param: 'identifier' });
     });
 
+    it('takes meter events from the past 35 days up to 5 minutes ahead, and refuses others', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const at = (timestamp: number) => stripe.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: 'cus_timestamps', value: '1' }, timestamp });
+      expect((await at(now - 34 * 86_400)).timestamp).toBe(now - 34 * 86_400);
+      await expect(at(now - 36 * 86_400)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
+      await expect(at(now + 600)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
+    });
+
     it('bills the period’s usage in arrears on the cycle invoice, per started thousand', async () => {
       await report('1200');
       await report('801');

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { listOf, operation, type Params, requireParam } from '../http.js';
-import { newId } from '../ids.js';
+import { newId, unixNow } from '../ids.js';
 import { withShape } from '../shapes.js';
 import { invalidRequest, StripeApiError } from '../stripe-error.js';
+
+/** Stripe takes meter events from the past 35 calendar days up to 5 minutes ahead. */
+const METER_EVENT_MAX_AGE_SECONDS = 35 * 86_400;
+const METER_EVENT_MAX_LEAD_SECONDS = 300;
 
 const LISTABLE_STATUSES = new Set(['active', 'past_due', 'unpaid', 'trialing', 'paused', 'incomplete']);
 
@@ -83,6 +87,11 @@ function registerMeters(app: FastifyInstance, ctx: EmulatorContext): void {
     const value = payload[meter.value_settings.event_payload_key];
     if (!customer) throw invalidRequest(`payload[${meter.customer_mapping.event_payload_key}] is required.`, `payload[${meter.customer_mapping.event_payload_key}]`, 'parameter_missing');
     if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) throw invalidRequest(`payload[${meter.value_settings.event_payload_key}] must be a non-negative number.`, `payload[${meter.value_settings.event_payload_key}]`);
+    const timestamp = params.timestamp === undefined ? ctx.clock.now() : Number(params.timestamp);
+    // Against real time, as Stripe's own edge checks it: the emulator's test clock may be months ahead.
+    if (params.timestamp !== undefined && (timestamp < unixNow() - METER_EVENT_MAX_AGE_SECONDS || timestamp > unixNow() + METER_EVENT_MAX_LEAD_SECONDS)) {
+      throw invalidRequest('The timestamp must be within the past 35 calendar days or up to 5 minutes in the future.', 'timestamp');
+    }
     const identifier = params.identifier ?? newId('mev', 20);
     if (ctx.store.data.meter_events.some((e) => e.identifier === identifier)) {
       throw new StripeApiError(400, 'invalid_request_error', `An event with identifier ${identifier} already exists.`, 'resource_already_exists', 'identifier');
@@ -94,7 +103,7 @@ function registerMeters(app: FastifyInstance, ctx: EmulatorContext): void {
       identifier,
       livemode: false,
       payload: { [meter.customer_mapping.event_payload_key]: customer, [meter.value_settings.event_payload_key]: value, stripe_customer_id: customer, value },
-      timestamp: params.timestamp ? Number(params.timestamp) : ctx.clock.now(),
+      timestamp,
     });
     ctx.store.data.meter_events.push(event);
     ctx.store.changed();
