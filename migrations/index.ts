@@ -7,6 +7,7 @@ import { BillingEvents1763700000500 } from './1763700000500-billing-events.js';
 import { ConsumeUsageFunction1763700000600 } from './1763700000600-consume-usage-function.js';
 import { ConsumeUsageGenericPlans1763700000700 } from './1763700000700-consume-usage-generic-plans.js';
 import { ConsumeUsageInsertMissingOnly1763700000800 } from './1763700000800-consume-usage-insert-missing-only.js';
+import { OverageReportHolds1763700000900 } from './1763700000900-overage-report-holds.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   ConsumeUsageFunction1763700000600,
   ConsumeUsageGenericPlans1763700000700,
   ConsumeUsageInsertMissingOnly1763700000800,
+  OverageReportHolds1763700000900,
 ];

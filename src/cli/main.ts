@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerMigrationRun } from './commands/migration-run.command.js';
 import { registerOperatorCreate } from './commands/operator-create.command.js';
+import { registerOverageRelease } from './commands/overage-release.command.js';
 import { registerStripeSetup } from './commands/stripe-setup.command.js';
 import { registerTenantCreate } from './commands/tenant-create.command.js';
 import { registerTokenMint } from './commands/token-mint.command.js';
@@ -13,6 +14,7 @@ registerTokenMint(program);
 registerMigrationRun(program);
 registerStripeSetup(program);
 registerWebhooksReplay(program);
+registerOverageRelease(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -3,10 +3,12 @@ import { DataSource } from 'typeorm';
 import { registerScrapeTimeGauge } from '../observability/scrape-time-gauge.js';
 
 const OVERAGE_OLDEST = 'billing_overage_unreported_oldest_seconds';
+const OVERAGE_HELD = 'billing_overage_reports_held';
 
 /**
  * Age of the oldest PAYG overage not yet accepted by Stripe (outbox row or report). Rows wait
  * about a minute to settle by design; a growing value means Stripe is refusing or unreachable.
+ * And how many reports are held for an operator: those never go out by themselves.
  */
 @Injectable()
 export class OverageOutboxGauge implements OnModuleInit {
@@ -20,6 +22,10 @@ export class OverageOutboxGauge implements OnModuleInit {
            (SELECT min(created_at) FROM overage_reports WHERE status <> 'reported')))::float8 AS seconds`,
       );
       gauge.set(row?.seconds ?? 0);
+    });
+    registerScrapeTimeGauge({ name: OVERAGE_HELD, help: 'Overage reports held back for an operator: Stripe might bill them twice or would refuse them' }, async (gauge) => {
+      const [row]: Array<{ held: number }> = await this.dataSource.query(`SELECT count(*)::int AS held FROM overage_reports WHERE status = 'held'`);
+      gauge.set(row?.held ?? 0);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '../database/rows-of.js';
 import { AppError } from '../common/errors/app-error.js';
 import { PlanPrices } from '../billing/stripe/plan-prices.js';
 import { StripeGateway } from '../billing/stripe/stripe-gateway.js';
@@ -11,12 +12,26 @@ const SETTLE_SECONDS = 60;
 const LEASE_SECONDS = 60;
 const retryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
+/**
+ * Stripe dedupes a meter event identifier for 24 hours: a report that may already have reached
+ * Stripe is sent again only within that, with an hour to spare.
+ */
+const RESEND_WITHIN_HOURS = 23;
+/** Stripe takes meter events up to 35 days old; a day to spare. */
+const STRIPE_MAX_AGE_DAYS = 34;
+/** Stripe's answers that mean it recorded nothing: invalid request, bad credentials. */
+const REFUSED = new Set(['stripe_invalid_request', 'stripe_misconfigured']);
+const HELD_UNCERTAIN = 'held: an attempt may have reached Stripe over 23 hours ago, and Stripe no longer recognises the identifier after 24; check the meter events, then overage:release';
+const HELD_TOO_OLD = 'held: older than the 35 days Stripe accepts for meter events; bill it another way, then overage:release --reported';
+
 interface Report {
   id: string;
   stripe_customer_id: string;
   quantity: string;
   attempts: number;
   created_at: Date;
+  /** When an earlier attempt first may have reached Stripe; null if none could have. */
+  uncertain_before: Date | null;
 }
 
 /**
@@ -90,44 +105,72 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async send(only?: { tenantId: string; env: string }): Promise<number> {
-    const claimed: Report[] = await this.dataSource.query(
-      `UPDATE overage_reports SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
-       WHERE id IN (SELECT id FROM overage_reports WHERE status <> 'reported'
-                      AND (next_attempt_at <= now() OR (tenant_id = $2 AND env = $3))
-                    ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED)
-       RETURNING id, stripe_customer_id, quantity, attempts, created_at`,
+    await this.holdUnsendable();
+    // Claiming marks the attempt uncertain before it starts: a crash mid-call leaves it so.
+    const claimed = rowsOf<Report>(await this.dataSource.query(
+      `UPDATE overage_reports r SET attempts = r.attempts + 1, next_attempt_at = now() + make_interval(secs => $1), uncertain_since = coalesce(r.uncertain_since, now())
+       FROM (SELECT id, uncertain_since FROM overage_reports WHERE status <> 'reported' AND status <> 'held'
+               AND (next_attempt_at <= now() OR (tenant_id = $2 AND env = $3))
+             ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED) due
+       WHERE r.id = due.id
+       RETURNING r.id, r.stripe_customer_id, r.quantity, r.attempts, r.created_at, due.uncertain_since AS uncertain_before`,
       [LEASE_SECONDS, only?.tenantId ?? null, only?.env ?? null],
-    ).then((result: unknown) => (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as Report[]);
+    ));
     let sent = 0;
     for (const report of claimed) {
       try {
-        await this.gateway!.call(
-          'billing.meter_events.create',
-          (stripe, options) =>
-            stripe.billing.meterEvents.create(
-              { event_name: this.prices!.meterEventName, identifier: report.id, timestamp: Math.floor(new Date(report.created_at).getTime() / 1000), payload: { stripe_customer_id: report.stripe_customer_id, value: report.quantity } },
-              options,
-            ),
-          `meter-event:${report.id}`,
+        // No idempotency key: the identifier dedupes, and Stripe would replay a refusal stored
+        // under a key (a missing meter, say) for a day after the cause was fixed.
+        await this.gateway!.call('billing.meter_events.create', (stripe, options) =>
+          stripe.billing.meterEvents.create(
+            { event_name: this.prices!.meterEventName, identifier: report.id, timestamp: Math.floor(new Date(report.created_at).getTime() / 1000), payload: { stripe_customer_id: report.stripe_customer_id, value: report.quantity } },
+            options,
+          ),
         );
-        await this.mark(report.id, null);
+        await this.markReported(report.id);
         sent++;
       } catch (error) {
         // Stripe already has this identifier: an earlier attempt got through before we could record it.
-        const alreadyThere = error instanceof AppError && /already exists/i.test(error.message);
-        await this.mark(report.id, alreadyThere ? null : error instanceof Error ? error.message : String(error), report.attempts);
-        if (alreadyThere) sent++;
+        if (error instanceof AppError && /already exists/i.test(error.message)) {
+          await this.markReported(report.id);
+          sent++;
+        } else {
+          await this.markFailed(report, error);
+        }
       }
     }
     return sent;
   }
 
-  private async mark(id: string, error: string | null, attempts = 0): Promise<void> {
-    if (error === null) {
-      await this.dataSource.query("UPDATE overage_reports SET status = 'reported', reported_at = now(), last_error = NULL WHERE id = $1", [id]);
-      return;
+  /** Reports Stripe would bill twice (uncertain for too long) or refuse (too old) wait for an operator. */
+  private async holdUnsendable(): Promise<void> {
+    const held = rowsOf<{ id: string; tenant_id: string; env: string; quantity: string; last_error: string }>(await this.dataSource.query(
+      `UPDATE overage_reports SET status = 'held',
+         last_error = CASE WHEN uncertain_since < now() - make_interval(hours => $1) THEN $3 ELSE $4 END
+       WHERE status IN ('pending', 'failed')
+         AND (uncertain_since < now() - make_interval(hours => $1) OR created_at < now() - make_interval(days => $2))
+       RETURNING id, tenant_id, env, quantity, last_error`,
+      [RESEND_WITHIN_HOURS, STRIPE_MAX_AGE_DAYS, HELD_UNCERTAIN, HELD_TOO_OLD],
+    ));
+    for (const report of held) {
+      this.logger.error({ reportId: report.id, tenantId: report.tenant_id, env: report.env, quantity: Number(report.quantity), reason: report.last_error }, 'overage report held for an operator (docs/billing/stripe-runbook.md)');
     }
-    this.logger.warn({ reportId: id, attempts, error }, 'overage report failed; will retry');
-    await this.dataSource.query("UPDATE overage_reports SET status = 'failed', last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1", [id, error.slice(0, 1000), retryDelaySeconds(attempts)]);
+  }
+
+  private async markReported(id: string): Promise<void> {
+    await this.dataSource.query("UPDATE overage_reports SET status = 'reported', reported_at = now(), last_error = NULL WHERE id = $1", [id]);
+  }
+
+  /** Stripe refusing outright recorded nothing, so only other failures leave the attempt uncertain. */
+  private async markFailed(report: Report, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const refused = error instanceof AppError && REFUSED.has(error.code);
+    this.logger.warn({ reportId: report.id, attempts: report.attempts, error: message }, 'overage report failed; will retry');
+    await this.dataSource.query(
+      `UPDATE overage_reports SET status = 'failed', last_error = $2, next_attempt_at = now() + make_interval(secs => $3),
+         uncertain_since = CASE WHEN $4 THEN $5::timestamptz ELSE uncertain_since END
+       WHERE id = $1`,
+      [report.id, message.slice(0, 1000), retryDelaySeconds(report.attempts), refused, report.uncertain_before],
+    );
   }
 }

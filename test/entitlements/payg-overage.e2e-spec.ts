@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { releaseHeldReport } from '../../src/usage/held-overage-reports.js';
 import { OverageReporter } from '../../src/usage/overage-reporter.service.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { setUsed, summarize } from '../support/metering.js';
@@ -70,6 +72,84 @@ describe('PAYG overage', () => {
     await t.app.get(OverageReporter).run();
     expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe('reported');
     expect(meterEvents().filter((e) => e.identifier === pending.id)).toHaveLength(1);
+  });
+
+  describe('what Stripe may already have, or would refuse', () => {
+    const run = () => t.app.get(OverageReporter).run();
+    const reportOf = async (id: string) => (await t.query('SELECT status, uncertain_since, last_error FROM overage_reports WHERE id = $1', [id]))[0];
+    const makeDue = (id: string) => t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [id]);
+    const heldGauge = async () => Number(/^billing_overage_reports_held (\d+)$/m.exec((await t.request('GET', '/metrics')).body)?.[1]);
+    /** A report whose sending failed with a 500: Stripe may or may not have recorded it. */
+    const uncertainReport = async (characters: number) => {
+      const { apiKey, tenantId } = await nearlyOut();
+      await summarize(t, apiKey, { text: 'v'.repeat(characters) });
+      await t.emulatorControl('faults', { count: 50, mode: 'error' });
+      expect(await report()).toBe(0);
+      await t.emulatorControl('faults', { count: 0 });
+      const [{ id }] = await t.query('SELECT id FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+      return { id: id as string, ...(await reportOf(id)) };
+    };
+
+    it('holds a report whose attempt may have reached Stripe 23 hours ago, and sends it once an operator finds Stripe has none', async () => {
+      const failed = await uncertainReport(400);
+      expect(failed.status).toBe('failed');
+      expect(failed.uncertain_since).toBeInstanceOf(Date);
+      // Stripe forgets the identifier after 24 hours: sending again now could bill it twice.
+      await t.query("UPDATE overage_reports SET uncertain_since = now() - interval '23 hours 1 minute' WHERE id = $1", [failed.id]);
+      await makeDue(failed.id);
+      expect(await run()).toBe(0);
+      const held = await reportOf(failed.id);
+      expect(held.status).toBe('held');
+      expect(held.last_error).toMatch(/^held: an attempt may have reached Stripe/);
+      expect(await heldGauge()).toBe(1);
+      await makeDue(failed.id);
+      expect(await run()).toBe(0);
+      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(0);
+
+      expect(await releaseHeldReport(t.app.get(DataSource), failed.id, 'resend')).toMatchObject({ id: failed.id, quantity: 300 });
+      expect(await run()).toBe(1);
+      expect(meterEvents().filter((e) => e.identifier === failed.id).map((e) => Number(e.payload.value))).toEqual([300]);
+      expect(await heldGauge()).toBe(0);
+    });
+
+    it('holds a report older than the 35 days Stripe accepts; the operator marks it reported once billed another way', async () => {
+      const failed = await uncertainReport(250);
+      await t.query("UPDATE overage_reports SET created_at = now() - interval '34 days 1 hour', uncertain_since = NULL WHERE id = $1", [failed.id]);
+      await makeDue(failed.id);
+      expect(await run()).toBe(0);
+      expect(await reportOf(failed.id)).toMatchObject({ status: 'held', last_error: expect.stringMatching(/^held: older than the 35 days/) });
+
+      const dataSource = t.app.get(DataSource);
+      expect(await releaseHeldReport(dataSource, failed.id, 'reported')).toMatchObject({ id: failed.id, quantity: 150 });
+      expect((await reportOf(failed.id)).status).toBe('reported');
+      expect(await run()).toBe(0);
+      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(0);
+      // Only a held report can be released, and only by its id.
+      expect(await releaseHeldReport(dataSource, failed.id, 'resend')).toBeUndefined();
+      await expect(releaseHeldReport(dataSource, 'not-a-uuid', 'resend')).rejects.toThrow('an overage report id is a UUID');
+    });
+
+    it('keeps a report as certain as it was when Stripe refuses it, and sends it once the cause is fixed', async () => {
+      const failed = await uncertainReport(200);
+      const meter = Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
+      meter.status = 'inactive';
+      try {
+        await makeDue(failed.id);
+        expect(await run()).toBe(0);
+        // "No active meter": Stripe recorded nothing, so the attempt adds no doubt.
+        expect(await reportOf(failed.id)).toMatchObject({ status: 'failed', uncertain_since: failed.uncertain_since, last_error: expect.stringContaining('No active meter') });
+        await t.query('UPDATE overage_reports SET uncertain_since = NULL WHERE id = $1', [failed.id]);
+        await makeDue(failed.id);
+        expect(await run()).toBe(0);
+        expect((await reportOf(failed.id)).uncertain_since).toBeNull();
+      } finally {
+        meter.status = 'active';
+      }
+      // The meter is back (stripe:setup): the same report goes through, though Stripe refused it before.
+      await makeDue(failed.id);
+      expect(await run()).toBe(1);
+      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(1);
+    });
   });
 
   it('lets a caller reuse its own x-request-id without breaking anyone’s requests', async () => {

@@ -89,6 +89,28 @@ describe('operator CLI', () => {
     expect(result.stderr).toContain('name what to replay');
   });
 
+  it('overage:release settles a held report as the operator found it in Stripe, and is audited', async () => {
+    const [{ id: tenantId }] = await t.query("INSERT INTO tenants (name) VALUES ('CLI overage') RETURNING id");
+    const [held, pending] = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    await t.query(
+      `INSERT INTO overage_reports (id, tenant_id, env, stripe_customer_id, quantity, status, uncertain_since)
+       VALUES ($1, $3, 'live', 'cus_cli', 700, 'held', now() - interval '1 day'), ($2, $3, 'live', 'cus_cli', 5, 'failed', now())`,
+      [held, pending, tenantId],
+    );
+    const result = await cli(['overage:release', held, '--resend']);
+    expect(JSON.parse(result.lastLine)).toEqual({ released: held, outcome: 'resend' });
+    expect(await t.query('SELECT status, uncertain_since FROM overage_reports WHERE id = $1', [held])).toEqual([{ status: 'pending', uncertain_since: null }]);
+    const [audit] = await t.query("SELECT tenant_id, env, target_type, target_id, metadata FROM audit_events WHERE action = 'overage.released' ORDER BY id DESC LIMIT 1");
+    expect(audit).toMatchObject({ tenant_id: tenantId, env: 'live', target_id: held, metadata: { quantity: 700, outcome: 'resend', via: 'cli' } });
+
+    // Only a held report, and only with one outcome named.
+    const notHeld = await cli(['overage:release', pending, '--reported']);
+    expect([notHeld.code, notHeld.stderr]).toEqual([1, expect.stringContaining(`no held overage report ${pending}`)]);
+    const undecided = await cli(['overage:release', held]);
+    expect([undecided.code, undecided.stderr]).toEqual([1, expect.stringContaining('--reported')]);
+    expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending]))[0].status).toBe('failed');
+  });
+
   it('migration:run reports nothing pending on a migrated database', async () => {
     const result = await cli(['migration:run']);
     expect(JSON.parse(result.lastLine)).toEqual({ applied: [] });

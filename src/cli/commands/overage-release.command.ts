@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service.js';
+import { type HeldReportOutcome, releaseHeldReport } from '../../usage/held-overage-reports.js';
+import { printResult, withCliContext } from '../cli-context.js';
+
+interface ReleaseOptions {
+  reported?: boolean;
+  resend?: boolean;
+}
+
+function outcomeFrom(options: ReleaseOptions): HeldReportOutcome {
+  if (options.reported === options.resend) throw new Error('say what you found in Stripe: --reported (it has the report, or it was billed another way) or --resend (it has none)');
+  return options.reported ? 'reported' : 'resend';
+}
+
+export function registerOverageRelease(program: Command): void {
+  program
+    .command('overage:release')
+    .description('settle a pay-as-you-go overage report the reporter held back (docs/billing/stripe-runbook.md)')
+    .argument('<report-id>', 'the held report, from overage_reports')
+    .option('--reported', 'Stripe has this report, or it was billed another way: mark it reported')
+    .option('--resend', 'Stripe has no such meter event: send it again')
+    .action(async (id: string, options: ReleaseOptions) => {
+      const outcome = outcomeFrom(options);
+      const released = await withCliContext(async (get) => {
+        const report = await releaseHeldReport(get(DataSource), id, outcome);
+        if (!report) throw new Error(`no held overage report ${id}`);
+        await get(AuditService).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
+        return report;
+      });
+      printResult({ released: released.id, outcome });
+    });
+}
