@@ -41,42 +41,47 @@ export class EntitlementGuard implements CanActivate {
     private readonly config: AppConfig,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Without a promise when the entitlement is cached and the route is not metered. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // @RequireFeature and @Metered on one route attach this guard twice: decide (and charge) once.
     const seen = request as unknown as Record<symbol, boolean>;
     if (seen[DECIDED]) return true;
     seen[DECIDED] = true;
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
     const scope = request.auth?.scope;
     if (!scope) throw new IdentityError('tenant_required');
+    const snapshot = this.cache.peek(scope.tenantId, scope.env);
+    if (snapshot) return this.decide(context, request, snapshot);
+    return this.cache.get(scope.tenantId, scope.env).then((loaded) => this.decide(context, request, loaded));
+  }
+
+  private decide(context: ExecutionContext, request: FastifyRequest, snapshot: EntitlementSnapshot): boolean | Promise<boolean> {
     const { metered, features } = this.rulesOf(context);
-    const snapshot = this.cache.peek(scope.tenantId, scope.env) ?? (await this.cache.get(scope.tenantId, scope.env));
     if (!isUsable(snapshot)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
     const lacking = (feature: string) => !snapshot.features.has(feature);
     const missing = features.find(lacking) ?? metered?.features?.(request).find(lacking);
     if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
-    if (metered) await this.consume(request, reply, snapshot, metered);
-    return true;
+    return metered ? this.consume(request, context.switchToHttp().getResponse<FastifyReply>(), snapshot, metered) : true;
   }
 
-  private async consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<void> {
+  private consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<true> {
     const cost = options.cost(request);
     if (!Number.isSafeInteger(cost) || cost < 0) throw new EntitlementError('invalid_cost');
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = meterLimits(snapshot);
     const charge: Consumption = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
-    const result = await this.meter.consume(charge);
-    void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
-    if (result.allowed) {
-      (request as unknown as Record<symbol, MeterCharge>)[METER_CHARGE] = { ...charge, used: result.used };
-      return;
-    }
-    if (result.reason === 'quota') this.thresholds.observe(charge, result.used, true);
-    const refusal = this.refusal(result, limits.quota, limits.ratePerHour, period.end, now);
-    if (result.reason === 'rate') void reply.header('retry-after', String(refusal.fields.retry_after_seconds));
-    throw refusal;
+    return this.meter.consume(charge).then((result) => {
+      void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
+      if (result.allowed) {
+        (request as unknown as Record<symbol, MeterCharge>)[METER_CHARGE] = { ...charge, used: result.used };
+        return true;
+      }
+      if (result.reason === 'quota') this.thresholds.observe(charge, result.used, true);
+      const refusal = this.refusal(result, limits.quota, limits.ratePerHour, period.end, now);
+      if (result.reason === 'rate') void reply.header('retry-after', String(refusal.fields.retry_after_seconds));
+      throw refusal;
+    });
   }
 
   private refusal(result: Extract<ConsumeResult, { allowed: false }>, quota: number, rate: number | null, periodEnd: Date, now: number) {

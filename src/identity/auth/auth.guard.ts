@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { CLS_ID, ClsService } from 'nestjs-cls';
 import { perRoute } from '../../common/http/route-metadata.js';
-import { AUTH_CONTEXT } from './auth-context.js';
+import { AUTH_CONTEXT, type AuthContext } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
 import { IS_PUBLIC } from './decorators.js';
 
@@ -21,13 +21,18 @@ export class AuthGuard implements CanActivate {
     private readonly cls: ClsService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     this.cls.enter({ ifNested: 'reuse' });
     this.cls.set(CLS_ID, request.id);
     if (this.isPublic(context)) return true;
-    request.auth = await this.authenticator.authenticate(request.headers);
-    this.cls.set(AUTH_CONTEXT, request.auth);
+    const auth = this.authenticator.authenticate(request.headers);
+    return auth instanceof Promise ? auth.then((known) => this.admit(request, known)) : this.admit(request, auth);
+  }
+
+  private admit(request: FastifyRequest, auth: AuthContext): true {
+    request.auth = auth;
+    this.cls.set(AUTH_CONTEXT, auth);
     return true;
   }
 }

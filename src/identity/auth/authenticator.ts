@@ -31,7 +31,8 @@ export class Authenticator {
     private readonly keyCache: ApiKeyCache,
   ) {}
 
-  async authenticate(headers: IncomingHttpHeaders): Promise<AuthContext> {
+  /** Synchronous for an API key already verified (the request path's common case): no promise to pay for. */
+  authenticate(headers: IncomingHttpHeaders): AuthContext | Promise<AuthContext> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header(headers, 'authorization') ?? '');
     if (!match) throw new IdentityError('unauthenticated');
     const token = match[1];
@@ -56,11 +57,15 @@ export class Authenticator {
     return tenantId.toLowerCase();
   }
 
-  private async fromApiKey(token: string, env?: StripeEnv, tenantId?: string): Promise<AuthContext> {
+  private fromApiKey(token: string, env?: StripeEnv, tenantId?: string): AuthContext | Promise<AuthContext> {
     if (!isWellFormedApiKey(token)) throw new IdentityError('invalid_api_key');
     const hash = hashApiKey(token);
     const hex = hash.toString('hex');
-    const key = this.keyCache.get(hex) ?? (await this.loadKey(hash, hex));
+    const cached = this.keyCache.get(hex);
+    return cached ? this.actingAs(cached, env, tenantId) : this.loadKey(hash, hex).then((key) => this.actingAs(key, env, tenantId));
+  }
+
+  private actingAs(key: CachedKey | undefined, env?: StripeEnv, tenantId?: string): AuthContext {
     if (!key) throw new IdentityError('invalid_api_key');
     if (env && env !== key.env) throw new IdentityError('env_mismatch');
     if (tenantId && tenantId !== key.tenantId) throw new IdentityError('not_a_member');
