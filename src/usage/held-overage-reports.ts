@@ -1,5 +1,6 @@
-import type { DataSource } from 'typeorm';
 import { rowsOf } from '../database/rows-of.js';
+import { STRIPE_MAX_AGE_DAYS } from './stripe-meter-limits.js';
+import type { Executor } from './usage-meter.service.js';
 
 /** What the operator found: Stripe has the report (or it was billed another way), or Stripe has none and it must go again. */
 export type HeldReportOutcome = 'reported' | 'resend';
@@ -15,16 +16,22 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Settles one report the reporter held back. `resend` starts afresh: the next round sends it with
- * the same identifier, which Stripe has long forgotten. Returns undefined when no such report is held.
+ * the same identifier, which Stripe has long forgotten; a report too old for Stripe cannot be
+ * resent. Returns undefined when no such report is held.
  */
-export async function releaseHeldReport(dataSource: DataSource, id: string, outcome: HeldReportOutcome): Promise<ReleasedReport | undefined> {
+export async function releaseHeldReport(db: Executor, id: string, outcome: HeldReportOutcome): Promise<ReleasedReport | undefined> {
   if (!UUID.test(id)) throw new Error(`an overage report id is a UUID, not "${id}"`);
+  const [held] = rowsOf<{ too_old: boolean }>(
+    await db.query(`SELECT created_at < now() - make_interval(days => $2) AS too_old FROM overage_reports WHERE id = $1 AND status = 'held' FOR UPDATE`, [id, STRIPE_MAX_AGE_DAYS]),
+  );
+  if (!held) return undefined;
+  if (outcome === 'resend' && held.too_old) throw new Error(`report ${id} is older than ${STRIPE_MAX_AGE_DAYS} days, too old for Stripe: bill it another way, then release it --reported`);
   const settle =
     outcome === 'reported'
       ? "status = 'reported', reported_at = now(), last_error = NULL"
       : "status = 'pending', uncertain_since = NULL, next_attempt_at = now(), last_error = NULL";
   const [row] = rowsOf<Omit<ReleasedReport, 'quantity'> & { quantity: string }>(
-    await dataSource.query(`UPDATE overage_reports SET ${settle} WHERE id = $1 AND status = 'held' RETURNING id, tenant_id, env, quantity`, [id]),
+    await db.query(`UPDATE overage_reports SET ${settle} WHERE id = $1 RETURNING id, tenant_id, env, quantity`, [id]),
   );
-  return row && { ...row, quantity: Number(row.quantity) };
+  return { ...row, quantity: Number(row.quantity) };
 }

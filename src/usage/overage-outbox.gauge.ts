@@ -8,7 +8,8 @@ const OVERAGE_HELD = 'billing_overage_reports_held';
 /**
  * Age of the oldest PAYG overage not yet accepted by Stripe (outbox row or report). Rows wait
  * about a minute to settle by design; a growing value means Stripe is refusing or unreachable.
- * And how many reports are held for an operator: those never go out by themselves.
+ * Reports held for an operator never go out by themselves: they are counted apart, so one held
+ * report raises one alert.
  */
 @Injectable()
 export class OverageOutboxGauge implements OnModuleInit {
@@ -19,7 +20,7 @@ export class OverageOutboxGauge implements OnModuleInit {
       const [row]: Array<{ seconds: number | null }> = await this.dataSource.query(
         `SELECT EXTRACT(EPOCH FROM now() - LEAST(
            (SELECT min(created_at) FROM overage_outbox WHERE report_id IS NULL),
-           (SELECT min(created_at) FROM overage_reports WHERE status <> 'reported')))::float8 AS seconds`,
+           (SELECT min(created_at) FROM overage_reports WHERE status NOT IN ('reported', 'held'))))::float8 AS seconds`,
       );
       gauge.set(row?.seconds ?? 0);
     });

@@ -5,6 +5,7 @@ import { rowsOf } from '../database/rows-of.js';
 import { AppError } from '../common/errors/app-error.js';
 import { PlanPrices } from '../billing/stripe/plan-prices.js';
 import { StripeGateway } from '../billing/stripe/stripe-gateway.js';
+import { RESEND_WITHIN_HOURS, STRIPE_MAX_AGE_DAYS } from './stripe-meter-limits.js';
 
 const EVERY_MS = 2_000;
 /** Rows younger than this may still be refunded by a failing request (handlers finish well within it). */
@@ -12,17 +13,10 @@ const SETTLE_SECONDS = 60;
 const LEASE_SECONDS = 60;
 const retryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
-/**
- * Stripe dedupes a meter event identifier for 24 hours: a report that may already have reached
- * Stripe is sent again only within that, with an hour to spare.
- */
-const RESEND_WITHIN_HOURS = 23;
-/** Stripe takes meter events up to 35 days old; a day to spare. */
-const STRIPE_MAX_AGE_DAYS = 34;
 /** Stripe's answers that mean it recorded nothing: invalid request, bad credentials. */
 const REFUSED = new Set(['stripe_invalid_request', 'stripe_misconfigured']);
 const HELD_UNCERTAIN = 'held: an attempt may have reached Stripe over 23 hours ago, and Stripe no longer recognises the identifier after 24; check the meter events, then overage:release';
-const HELD_TOO_OLD = 'held: older than the 35 days Stripe accepts for meter events; bill it another way, then overage:release --reported';
+const HELD_TOO_OLD = 'held: older than 34 days, and Stripe takes meter events up to 35 days old; bill it another way, then overage:release --reported';
 
 interface Report {
   id: string;
@@ -146,7 +140,7 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
   private async holdUnsendable(): Promise<void> {
     const held = rowsOf<{ id: string; tenant_id: string; env: string; quantity: string; last_error: string }>(await this.dataSource.query(
       `UPDATE overage_reports SET status = 'held',
-         last_error = CASE WHEN uncertain_since < now() - make_interval(hours => $1) THEN $3 ELSE $4 END
+         last_error = CASE WHEN created_at < now() - make_interval(days => $2) THEN $4 ELSE $3 END
        WHERE status IN ('pending', 'failed')
          AND (uncertain_since < now() - make_interval(hours => $1) OR created_at < now() - make_interval(days => $2))
        RETURNING id, tenant_id, env, quantity, last_error`,
@@ -161,7 +155,11 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
     await this.dataSource.query("UPDATE overage_reports SET status = 'reported', reported_at = now(), last_error = NULL WHERE id = $1", [id]);
   }
 
-  /** Stripe refusing outright recorded nothing, so only other failures leave the attempt uncertain. */
+  /**
+   * Stripe refusing outright recorded nothing, so only other failures leave the attempt uncertain.
+   * Written only while this claim is the latest: a slow call can outlive its lease, and another
+   * instance's newer attempt (or an operator's release) must not be overwritten.
+   */
   private async markFailed(report: Report, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const refused = error instanceof AppError && REFUSED.has(error.code);
@@ -169,8 +167,8 @@ export class OverageReporter implements OnApplicationBootstrap, OnApplicationShu
     await this.dataSource.query(
       `UPDATE overage_reports SET status = 'failed', last_error = $2, next_attempt_at = now() + make_interval(secs => $3),
          uncertain_since = CASE WHEN $4 THEN $5::timestamptz ELSE uncertain_since END
-       WHERE id = $1`,
-      [report.id, message.slice(0, 1000), retryDelaySeconds(report.attempts), refused, report.uncertain_before],
+       WHERE id = $1 AND attempts = $6 AND status IN ('pending', 'failed')`,
+      [report.id, message.slice(0, 1000), retryDelaySeconds(report.attempts), refused, report.uncertain_before, report.attempts],
     );
   }
 }

@@ -79,6 +79,7 @@ describe('PAYG overage', () => {
     const reportOf = async (id: string) => (await t.query('SELECT status, uncertain_since, last_error FROM overage_reports WHERE id = $1', [id]))[0];
     const makeDue = (id: string) => t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [id]);
     const heldGauge = async () => Number(/^billing_overage_reports_held (\d+)$/m.exec((await t.request('GET', '/metrics')).body)?.[1]);
+    const activeMeter = () => Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
     /** A report whose sending failed with a 500: Stripe may or may not have recorded it. */
     const uncertainReport = async (characters: number) => {
       const { apiKey, tenantId } = await nearlyOut();
@@ -112,14 +113,16 @@ describe('PAYG overage', () => {
       expect(await heldGauge()).toBe(0);
     });
 
-    it('holds a report older than the 35 days Stripe accepts; the operator marks it reported once billed another way', async () => {
+    it('holds a report older than Stripe accepts; the operator cannot resend it, and marks it reported once billed another way', async () => {
       const failed = await uncertainReport(250);
       await t.query("UPDATE overage_reports SET created_at = now() - interval '34 days 1 hour', uncertain_since = NULL WHERE id = $1", [failed.id]);
       await makeDue(failed.id);
       expect(await run()).toBe(0);
-      expect(await reportOf(failed.id)).toMatchObject({ status: 'held', last_error: expect.stringMatching(/^held: older than the 35 days/) });
+      expect(await reportOf(failed.id)).toMatchObject({ status: 'held', last_error: expect.stringMatching(/^held: older than 34 days/) });
 
       const dataSource = t.app.get(DataSource);
+      await expect(releaseHeldReport(dataSource, failed.id, 'resend')).rejects.toThrow('too old for Stripe');
+      expect((await reportOf(failed.id)).status).toBe('held');
       expect(await releaseHeldReport(dataSource, failed.id, 'reported')).toMatchObject({ id: failed.id, quantity: 150 });
       expect((await reportOf(failed.id)).status).toBe('reported');
       expect(await run()).toBe(0);
@@ -131,7 +134,7 @@ describe('PAYG overage', () => {
 
     it('keeps a report as certain as it was when Stripe refuses it, and sends it once the cause is fixed', async () => {
       const failed = await uncertainReport(200);
-      const meter = Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
+      const meter = activeMeter();
       meter.status = 'inactive';
       try {
         await makeDue(failed.id);
@@ -149,6 +152,38 @@ describe('PAYG overage', () => {
       await makeDue(failed.id);
       expect(await run()).toBe(1);
       expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(1);
+    });
+
+    it('lets no late answer overwrite a newer attempt on the same report', async () => {
+      const { apiKey, tenantId } = await nearlyOut();
+      await summarize(t, apiKey, { text: 'r'.repeat(180) });
+      await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
+      // Nothing else may take the one slow answer: let the purchase's webhooks finish first.
+      await vi.waitFor(async () => expect((await t.query("SELECT count(*)::int AS n FROM stripe_events WHERE status IN ('pending', 'failed')"))[0].n).toBe(0), { timeout: 5_000 });
+      const meter = activeMeter();
+      meter.status = 'inactive';
+      await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 1_200 });
+      try {
+        // This round claims the report, waits on Stripe (a 500 after 1.2 s), and is refused on the SDK's retry.
+        let settled = false;
+        const slow = run().finally(() => (settled = true));
+        const id = await vi.waitFor(async () => {
+          const [claimed] = await t.query('SELECT id FROM overage_reports WHERE tenant_id = $1 AND attempts = 1', [tenantId]);
+          expect(claimed).toBeDefined();
+          return claimed.id as string;
+        });
+        // Meanwhile the lease runs out, another instance claims the report, and its attempt times out.
+        await t.query("UPDATE overage_reports SET attempts = 2, status = 'failed', uncertain_since = now() - interval '1 minute' WHERE id = $1", [id]);
+        expect(settled).toBe(false);
+        await slow;
+        // The late refusal must not clear the doubt the newer attempt left.
+        const [after] = await t.query('SELECT attempts, uncertain_since FROM overage_reports WHERE id = $1', [id]);
+        expect(after.attempts).toBe(2);
+        expect(after.uncertain_since).toBeInstanceOf(Date);
+      } finally {
+        meter.status = 'active';
+        await t.emulatorControl('faults', { count: 0 });
+      }
     });
   });
 

@@ -98,6 +98,7 @@ describe('operator CLI', () => {
       [held, pending, tenantId],
     );
     const result = await cli(['overage:release', held, '--resend']);
+    expect(result.code).toBe(0);
     expect(JSON.parse(result.lastLine)).toEqual({ released: held, outcome: 'resend' });
     expect(await t.query('SELECT status, uncertain_since FROM overage_reports WHERE id = $1', [held])).toEqual([{ status: 'pending', uncertain_since: null }]);
     const [audit] = await t.query("SELECT tenant_id, env, target_type, target_id, metadata FROM audit_events WHERE action = 'overage.released' ORDER BY id DESC LIMIT 1");

@@ -172,6 +172,7 @@ describe('Stripe emulator: subscriptions', () => {
       expect((await at(now - 34 * 86_400)).timestamp).toBe(now - 34 * 86_400);
       await expect(at(now - 36 * 86_400)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
       await expect(at(now + 600)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
+      await expect(at('soon' as unknown as number)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
     });
 
     it('bills the period’s usage in arrears on the cycle invoice, per started thousand', async () => {

@@ -25,8 +25,9 @@ export function createStripeClient(settings: Pick<StripeSettings, 'secretKey' | 
 
 /**
  * The only code that talks to Stripe. Every call is timed and counted by operation and result;
- * every write carries an idempotency key derived from its intent, so a retried request never
- * creates a second object; Stripe's errors become our own coded errors.
+ * every write that creates an object carries an idempotency key derived from its intent, so a
+ * retried request never creates a second one (meter events dedupe by identifier instead); Stripe's
+ * errors become our own coded errors.
  */
 @Injectable()
 export class StripeGateway {
@@ -40,7 +41,7 @@ export class StripeGateway {
     this.client = createStripeClient(settings);
   }
 
-  /** A read, or a write whose `intent` becomes its idempotency key (e.g. `checkout:{tenant}:{plan}:{request}`). */
+  /** A read, or a write whose `intent`, if any, becomes its idempotency key (e.g. `checkout:{tenant}:{plan}:{request}`). */
   async call<T>(operation: string, run: (stripe: Stripe, options: Stripe.RequestOptions) => Promise<T>, intent?: string): Promise<T> {
     const stop = this.duration.startTimer({ operation });
     try {

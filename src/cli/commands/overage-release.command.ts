@@ -1,5 +1,6 @@
+import { TransactionHost } from '@nestjs-cls/transactional';
+import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Command } from 'commander';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service.js';
 import { type HeldReportOutcome, releaseHeldReport } from '../../usage/held-overage-reports.js';
 import { printResult, withCliContext } from '../cli-context.js';
@@ -23,11 +24,15 @@ export function registerOverageRelease(program: Command): void {
     .option('--resend', 'Stripe has no such meter event: send it again')
     .action(async (id: string, options: ReleaseOptions) => {
       const outcome = outcomeFrom(options);
-      const released = await withCliContext(async (get) => {
-        const report = await releaseHeldReport(get(DataSource), id, outcome);
-        if (!report) throw new Error(`no held overage report ${id}`);
-        await get(AuditService).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
-        return report;
+      // The release and its audit entry commit together, or neither does.
+      const released = await withCliContext((get) => {
+        const txHost = get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
+        return txHost.withTransaction(async () => {
+          const report = await releaseHeldReport(txHost.tx, id, outcome);
+          if (!report) throw new Error(`no held overage report ${id}`);
+          await get(AuditService).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
+          return report;
+        });
       });
       printResult({ released: released.id, outcome });
     });

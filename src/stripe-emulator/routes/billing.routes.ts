@@ -87,6 +87,7 @@ function registerMeters(app: FastifyInstance, ctx: EmulatorContext): void {
     const value = payload[meter.value_settings.event_payload_key];
     if (!customer) throw invalidRequest(`payload[${meter.customer_mapping.event_payload_key}] is required.`, `payload[${meter.customer_mapping.event_payload_key}]`, 'parameter_missing');
     if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) throw invalidRequest(`payload[${meter.value_settings.event_payload_key}] must be a non-negative number.`, `payload[${meter.value_settings.event_payload_key}]`);
+    if (params.timestamp !== undefined && !/^\d+$/.test(String(params.timestamp))) throw invalidRequest(`Invalid integer: ${params.timestamp}`, 'timestamp');
     const timestamp = params.timestamp === undefined ? ctx.clock.now() : Number(params.timestamp);
     // Against real time, as Stripe's own edge checks it: the emulator's test clock may be months ahead.
     if (params.timestamp !== undefined && (timestamp < unixNow() - METER_EVENT_MAX_AGE_SECONDS || timestamp > unixNow() + METER_EVENT_MAX_LEAD_SECONDS)) {
