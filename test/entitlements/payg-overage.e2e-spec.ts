@@ -21,9 +21,12 @@ describe('PAYG overage', () => {
     await setUsed(t, tenant.tenantId, 100_000 - 100, periodStart);
     return tenant;
   };
+  const run = () => t.app.get(OverageReporter).run();
+  const makeDue = (id: string) => t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [id]);
+  const eventsFor = (identifier: string) => meterEvents().filter((e) => e.identifier === identifier);
   const report = async () => {
     await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
-    return t.app.get(OverageReporter).run();
+    return run();
   };
 
   it('lets requests past the quota through and reports exactly the overage to the Stripe meter', async () => {
@@ -37,7 +40,7 @@ describe('PAYG overage', () => {
     expect(await report()).toBe(1);
     const [sent] = await t.query('SELECT id, quantity, status FROM overage_reports WHERE tenant_id = $1', [tenantId]);
     expect([Number(sent.quantity), sent.status]).toEqual([1150, 'reported']);
-    expect(meterEvents().filter((e) => e.identifier === sent.id).map((e) => Number(e.payload.value))).toEqual([1150]);
+    expect(eventsFor(sent.id).map((e) => Number(e.payload.value))).toEqual([1150]);
   });
 
   it('keeps reports through a Stripe outage and sends each exactly once afterwards', async () => {
@@ -48,10 +51,10 @@ describe('PAYG overage', () => {
     const [failed] = await t.query('SELECT id, status, attempts FROM overage_reports WHERE tenant_id = $1', [tenantId]);
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     await t.emulatorControl('faults', { count: 0 });
-    await t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [failed.id]);
+    await makeDue(failed.id);
     expect(await report()).toBe(1);
     expect(await report()).toBe(0);
-    expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(1);
+    expect(eventsFor(failed.id)).toHaveLength(1);
   });
 
   it('never reports twice when Stripe took a report the reporter could not record (a crash in between)', async () => {
@@ -59,7 +62,7 @@ describe('PAYG overage', () => {
     await summarize(t, apiKey, { text: 'w'.repeat(300) });
     await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
     await t.emulatorControl('faults', { count: 50, mode: 'error' });
-    await t.app.get(OverageReporter).run();
+    await run();
     await t.emulatorControl('faults', { count: 0 });
     const [pending] = await t.query('SELECT id, stripe_customer_id, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
     // As if the earlier attempt had reached Stripe before the process died.
@@ -68,16 +71,14 @@ describe('PAYG overage', () => {
       headers: { authorization: `Bearer ${t.emulator.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ event_name: 'api_characters', identifier: pending.id, 'payload[stripe_customer_id]': pending.stripe_customer_id, 'payload[value]': String(pending.quantity) }),
     });
-    await t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [pending.id]);
-    await t.app.get(OverageReporter).run();
+    await makeDue(pending.id);
+    await run();
     expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe('reported');
-    expect(meterEvents().filter((e) => e.identifier === pending.id)).toHaveLength(1);
+    expect(eventsFor(pending.id)).toHaveLength(1);
   });
 
   describe('what Stripe may already have, or would refuse', () => {
-    const run = () => t.app.get(OverageReporter).run();
     const reportOf = async (id: string) => (await t.query('SELECT status, uncertain_since, last_error FROM overage_reports WHERE id = $1', [id]))[0];
-    const makeDue = (id: string) => t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [id]);
     const heldGauge = async () => Number(/^billing_overage_reports_held (\d+)$/m.exec((await t.request('GET', '/metrics')).body)?.[1]);
     const activeMeter = () => Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
     /** A report whose sending failed with a 500: Stripe may or may not have recorded it. */
@@ -105,11 +106,11 @@ describe('PAYG overage', () => {
       expect(await heldGauge()).toBe(1);
       await makeDue(failed.id);
       expect(await run()).toBe(0);
-      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(0);
+      expect(eventsFor(failed.id)).toHaveLength(0);
 
       expect(await releaseHeldReport(t.app.get(DataSource), failed.id, 'resend')).toMatchObject({ id: failed.id, quantity: 300 });
       expect(await run()).toBe(1);
-      expect(meterEvents().filter((e) => e.identifier === failed.id).map((e) => Number(e.payload.value))).toEqual([300]);
+      expect(eventsFor(failed.id).map((e) => Number(e.payload.value))).toEqual([300]);
       expect(await heldGauge()).toBe(0);
     });
 
@@ -126,7 +127,7 @@ describe('PAYG overage', () => {
       expect(await releaseHeldReport(dataSource, failed.id, 'reported')).toMatchObject({ id: failed.id, quantity: 150 });
       expect((await reportOf(failed.id)).status).toBe('reported');
       expect(await run()).toBe(0);
-      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(0);
+      expect(eventsFor(failed.id)).toHaveLength(0);
       // Only a held report can be released, and only by its id.
       expect(await releaseHeldReport(dataSource, failed.id, 'resend')).toBeUndefined();
       await expect(releaseHeldReport(dataSource, 'not-a-uuid', 'resend')).rejects.toThrow('an overage report id is a UUID');
@@ -151,7 +152,7 @@ describe('PAYG overage', () => {
       // The meter is back (stripe:setup): the same report goes through, though Stripe refused it before.
       await makeDue(failed.id);
       expect(await run()).toBe(1);
-      expect(meterEvents().filter((e) => e.identifier === failed.id)).toHaveLength(1);
+      expect(eventsFor(failed.id)).toHaveLength(1);
     });
 
     it('lets no late answer overwrite a newer attempt on the same report', async () => {
