@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { rowsOf } from '../database/rows-of.js';
 import { STRIPE_MAX_AGE_DAYS } from './stripe-meter-limits.js';
 import type { Executor } from './usage-meter.service.js';
@@ -12,15 +13,13 @@ export interface ReleasedReport {
   quantity: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Settles one report the reporter held back. `resend` starts afresh: the next round sends it with
  * the same identifier, which Stripe has long forgotten; a report too old for Stripe cannot be
  * resent. Returns undefined when no such report is held.
  */
 export async function releaseHeldReport(db: Executor, id: string, outcome: HeldReportOutcome): Promise<ReleasedReport | undefined> {
-  if (!UUID.test(id)) throw new Error(`an overage report id is a UUID, not "${id}"`);
+  if (!isUUID(id, 'loose')) throw new Error(`an overage report id is a UUID, not "${id}"`);
   const [held] = rowsOf<{ too_old: boolean }>(
     await db.query(`SELECT created_at < now() - make_interval(days => $2) AS too_old FROM overage_reports WHERE id = $1 AND status = 'held' FOR UPDATE`, [id, STRIPE_MAX_AGE_DAYS]),
   );

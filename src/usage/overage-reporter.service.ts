@@ -15,8 +15,8 @@ const retryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
 /** Stripe's answers that mean it recorded nothing: invalid request, bad credentials. */
 const REFUSED = new Set(['stripe_invalid_request', 'stripe_misconfigured']);
-const HELD_UNCERTAIN = 'held: an attempt may have reached Stripe over 23 hours ago, and Stripe no longer recognises the identifier after 24; check the meter events, then overage:release';
-const HELD_TOO_OLD = 'held: older than 34 days, and Stripe takes meter events up to 35 days old; bill it another way, then overage:release --reported';
+const HELD_UNCERTAIN = `held: an attempt may have reached Stripe over ${RESEND_WITHIN_HOURS} hours ago, and Stripe no longer recognises the identifier after 24; check the meter events, then overage:release`;
+const HELD_TOO_OLD = `held: older than ${STRIPE_MAX_AGE_DAYS} days, and Stripe takes meter events up to 35 days old; bill it another way, then overage:release --reported`;
 
 interface Report {
   id: string;

@@ -24,9 +24,24 @@ describe('PAYG overage', () => {
   const run = () => t.app.get(OverageReporter).run();
   const makeDue = (id: string) => t.query('UPDATE overage_reports SET next_attempt_at = now() WHERE id = $1', [id]);
   const eventsFor = (identifier: string) => meterEvents().filter((e) => e.identifier === identifier);
+  /** Ages the outbox past its settling minute, so the next round reports it. */
+  const settleOutbox = () => t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
   const report = async () => {
-    await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
+    await settleOutbox();
     return run();
+  };
+  /** A nearly-out tenant that then sends `text`: the part past the quota is overage. */
+  const overageOf = async (text: string) => {
+    const tenant = await nearlyOut();
+    await summarize(t, tenant.apiKey, { text });
+    return tenant;
+  };
+  /** A reporting round while Stripe answers every call with a 500. */
+  const reportDuringOutage = async () => {
+    await t.emulatorControl('faults', { count: 50, mode: 'error' });
+    const sent = await report();
+    await t.emulatorControl('faults', { count: 0 });
+    return sent;
   };
 
   it('lets requests past the quota through and reports exactly the overage to the Stripe meter', async () => {
@@ -58,12 +73,8 @@ describe('PAYG overage', () => {
   });
 
   it('never reports twice when Stripe took a report the reporter could not record (a crash in between)', async () => {
-    const { apiKey, tenantId } = await nearlyOut();
-    await summarize(t, apiKey, { text: 'w'.repeat(300) });
-    await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
-    await t.emulatorControl('faults', { count: 50, mode: 'error' });
-    await run();
-    await t.emulatorControl('faults', { count: 0 });
+    const { tenantId } = await overageOf('w'.repeat(300));
+    await reportDuringOutage();
     const [pending] = await t.query('SELECT id, stripe_customer_id, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
     // As if the earlier attempt had reached Stripe before the process died.
     await fetch(`${t.emulator.url}/v1/billing/meter_events`, {
@@ -83,11 +94,8 @@ describe('PAYG overage', () => {
     const activeMeter = () => Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
     /** A report whose sending failed with a 500: Stripe may or may not have recorded it. */
     const uncertainReport = async (characters: number) => {
-      const { apiKey, tenantId } = await nearlyOut();
-      await summarize(t, apiKey, { text: 'v'.repeat(characters) });
-      await t.emulatorControl('faults', { count: 50, mode: 'error' });
-      expect(await report()).toBe(0);
-      await t.emulatorControl('faults', { count: 0 });
+      const { tenantId } = await overageOf('v'.repeat(characters));
+      expect(await reportDuringOutage()).toBe(0);
       const [{ id }] = await t.query('SELECT id FROM overage_reports WHERE tenant_id = $1', [tenantId]);
       return { id: id as string, ...(await reportOf(id)) };
     };
@@ -156,9 +164,8 @@ describe('PAYG overage', () => {
     });
 
     it('lets no late answer overwrite a newer attempt on the same report', async () => {
-      const { apiKey, tenantId } = await nearlyOut();
-      await summarize(t, apiKey, { text: 'r'.repeat(180) });
-      await t.query("UPDATE overage_outbox SET created_at = now() - interval '2 minutes'");
+      const { tenantId } = await overageOf('r'.repeat(180));
+      await settleOutbox();
       // Nothing else may take the one slow answer: let the purchase's webhooks finish first.
       await vi.waitFor(async () => expect((await t.query("SELECT count(*)::int AS n FROM stripe_events WHERE status IN ('pending', 'failed')"))[0].n).toBe(0), { timeout: 5_000 });
       const meter = activeMeter();

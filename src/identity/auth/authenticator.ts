@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppConfig, type StripeEnv } from '../../config/app-config.js';
 import { ApiKeysRepository } from '../api-keys.repository.js';
@@ -9,8 +10,6 @@ import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from './api-key-secre
 import { ApiKeyCache, type CachedKey } from './api-key-cache.js';
 import type { AuthContext } from './auth-context.js';
 import { JwtVerifier } from './jwt-verifier.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const header = (headers: IncomingHttpHeaders, name: string) => {
   const value = headers[name];
@@ -53,7 +52,7 @@ export class Authenticator {
   private requestedTenant(headers: IncomingHttpHeaders): string | undefined {
     const tenantId = header(headers, 'x-tenant-id');
     if (tenantId === undefined) return undefined;
-    if (!UUID.test(tenantId)) throw new IdentityError('invalid_tenant_header');
+    if (!isUUID(tenantId, 'loose')) throw new IdentityError('invalid_tenant_header');
     return tenantId.toLowerCase();
   }
 
