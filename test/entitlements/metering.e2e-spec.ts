@@ -76,12 +76,12 @@ describe('metered requests', () => {
     await vi.waitFor(async () => expect((await summarize(t, apiKey, { text: TEXT })).body.error?.code).toBe('subscription_inactive'));
   });
 
-  it('gives the units back when the handler fails', async () => {
+  it('gives the units back before it answers that the handler failed', async () => {
     const { apiKey } = await t.createTenant();
     const invalid = await summarize(t, apiKey, { text: TEXT, unexpected: true });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'unexpected', problems: ['property unexpected should not exist'] }] });
-    await vi.waitFor(async () => expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(0));
+    expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(0);
     const first = await summarize(t, apiKey, { text: TEXT });
     expect(first.headers.get('ratelimit-remaining')).toBe('9');
   });
