@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The first definition; a later migration's down() restores it. */
+/** The first definition, exactly as this migration first shipped it; a later migration's down() restores it. */
 export const CONSUME_USAGE_FUNCTION_V1 = `
       CREATE FUNCTION consume_usage(
         key_tenant uuid[], key_env text[], key_meter text[], key_period timestamptz[],
@@ -65,12 +65,10 @@ export const CONSUME_USAGE_FUNCTION_V1 = `
         WHERE c.tenant_id = v.tenant_id AND c.env = v.env AND c.meter = v.meter AND c.period_start = v.period_start
           AND (c.used, c.window_start, c.window_count) IS DISTINCT FROM (v.used, v.window_start, v.window_count);
 
-        IF cardinality(over_key) > 0 THEN
-          INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
-          SELECT key_tenant[o.slot_at], key_env[o.slot_at], key_meter[o.slot_at], o.request_key, o.quantity
-          FROM unnest(over_slot, over_key, over_quantity) AS o(slot_at, request_key, quantity)
-          ON CONFLICT (request_key) DO NOTHING;
-        END IF;
+        INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity)
+        SELECT key_tenant[o.slot_at], key_env[o.slot_at], key_meter[o.slot_at], o.request_key, o.quantity
+        FROM unnest(over_slot, over_key, over_quantity) AS o(slot_at, request_key, quantity)
+        ON CONFLICT (request_key) DO NOTHING;
       END
       $fn$`;
 

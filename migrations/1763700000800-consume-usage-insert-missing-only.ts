@@ -8,8 +8,9 @@ const SIGNATURE = 'consume_usage(uuid[], text[], text[], timestamptz[], int[], b
  * period's first request creates its row. Nearly every row already exists, and an insert that
  * meets its conflict costs more than a look. It now offers only the rows it does not find: for a
  * batch of 20, about a tenth less of Postgres's time (interleaved runs on one connection, 540–755
- * µs a batch against 730–795; this machine is noisy). Same signature, results and lock order;
- * running instances pick the new body up on their next call.
+ * µs a batch against 730–795; this machine is noisy). It also skips the outbox insert for a batch
+ * with no overage. Same signature, results and lock order; running instances pick the new body up
+ * on their next call.
  */
 export class ConsumeUsageInsertMissingOnly1763700000800 implements MigrationInterface {
   name = 'ConsumeUsageInsertMissingOnly1763700000800';
