@@ -56,17 +56,18 @@ export class BillingRecordsRepository {
   /** The subscription that decides the tenant's plan: the newest one still alive, else the newest (as `currentOf`). */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
     return (
-      (await this.newestFirst(tenantId, env).andWhere('s.status IN (:...live)', { live: [...LIVE_STATUSES] }).limit(1).getOne()) ??
-      (await this.newestFirst(tenantId, env).limit(1).getOne())
+      (await this.newestFirstQuery(tenantId, env).andWhere('s.status IN (:...live)', { live: [...LIVE_STATUSES] }).limit(1).getOne()) ??
+      (await this.newestFirstQuery(tenantId, env).limit(1).getOne())
     );
   }
 
   /** The tenant's newest subscriptions in `newestFirst` order, at most RECENT_SUBSCRIPTIONS of them. */
   recentSubscriptions(tenantId: string, env: string): Promise<SubscriptionRecord[]> {
-    return this.newestFirst(tenantId, env).limit(RECENT_SUBSCRIPTIONS).getMany();
+    return this.newestFirstQuery(tenantId, env).limit(RECENT_SUBSCRIPTIONS).getMany();
   }
 
-  private newestFirst(tenantId: string, env: string) {
+  /** The tenant's subscriptions in `newestFirst` order, as a query to narrow further. */
+  private newestFirstQuery(tenantId: string, env: string) {
     return this.tx
       .getRepository(SubscriptionRecord)
       .createQueryBuilder('s')

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -26,9 +27,7 @@ const toInteger = ({ value }: { value: unknown }) =>
 /** An optional whole-number setting within [min, max], with one message for every way it can be wrong. */
 function OptionalIntegerFrom(min: number, max: number): PropertyDecorator {
   const message = `must be an integer from ${min} to ${max}`;
-  return (target, property) => {
-    for (const decorate of [IsOptional(), Transform(toInteger), IsInt({ message }), Min(min, { message }), Max(max, { message })]) decorate(target, property);
-  };
+  return applyDecorators(IsOptional(), Transform(toInteger), IsInt({ message }), Min(min, { message }), Max(max, { message }));
 }
 
 /**

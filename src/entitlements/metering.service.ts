@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TenantScope } from '../identity/auth/auth-context.js';
-import { type Consumption, type Executor, UsageMeter } from '../usage/usage-meter.service.js';
+import type { Executor } from '../database/executor.js';
+import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { type EntitlementSnapshot, isUsable, meterLimits, quotaPeriod } from './entitlement-snapshot.js';

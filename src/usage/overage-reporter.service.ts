@@ -30,8 +30,9 @@ interface Report {
 
 /**
  * PAYG overage, from the outbox to the Stripe Billing Meter. Rows are grouped into reports per
- * tenant; each report is sent with its own id as the meter event's `identifier`, so a report sent
- * again after a crash or an outage is recognised by Stripe, never billed twice.
+ * tenant; each report is sent with its own id as the meter event's `identifier`, which Stripe
+ * recognises for 24 hours: a report that may have reached Stripe is sent again only within that,
+ * and held for an operator after it (as is one too old for Stripe to take), never billed twice.
  */
 @Injectable()
 export class OverageReporter implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Executor } from '../database/executor.js';
 import { rowsOf } from '../database/rows-of.js';
 import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues, type MeterReading } from './consume-usage.statement.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart } from './quota-math.js';
-
-/** Runs a statement on the pool, or inside a caller's transaction (an EntityManager). */
-export type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
 
 export type { ConsumeResult, Consumption, MeterReading } from './consume-usage.statement.js';
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Executor } from '../../database/executor.js';
 import { BILLING_EVENTS_CHANNEL, streamKey } from './billing-events.channel.js';
 import type { BillingEventPayload, NewBillingEvent } from './billing-event.payload.js';
 
@@ -11,8 +12,6 @@ interface Row {
   occurred_at: Date;
   data: Record<string, unknown>;
 }
-
-type Executor = { query: (sql: string, params: unknown[]) => Promise<unknown> };
 
 const toPayload = (row: Row): BillingEventPayload => ({ ...row, occurred_at: row.occurred_at.toISOString() });
 

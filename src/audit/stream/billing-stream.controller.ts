@@ -1,7 +1,7 @@
 import { Controller, Headers, type MessageEvent, Query, Sse } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
-import { CommonError } from '../../common/errors/common.errors.js';
+import { validationFailed } from '../../common/errors/common.errors.js';
 import type { TenantScope } from '../../identity/auth/auth-context.js';
 import { CurrentTenant, Roles } from '../../identity/auth/decorators.js';
 import { BillingEventPayload } from './billing-event.payload.js';
@@ -27,7 +27,7 @@ export class BillingStreamController {
   stream(@CurrentTenant() scope: TenantScope, @Headers('last-event-id') header?: string, @Query('last_event_id') query?: string): Promise<Observable<MessageEvent>> {
     const lastEventId = (header ?? query)?.trim() || null;
     if (lastEventId !== null && !EVENT_ID.test(lastEventId)) {
-      throw new CommonError('validation_failed', undefined, { details: [{ field: 'Last-Event-ID', problems: ['must be the id of an event this stream sent (digits)'] }] });
+      throw validationFailed([{ field: 'Last-Event-ID', problems: ['must be the id of an event this stream sent (digits)'] }]);
     }
     return this.hub.stream(scope.tenantId, scope.env, lastEventId);
   }

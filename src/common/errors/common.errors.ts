@@ -14,3 +14,12 @@ export const CommonError = defineErrors({
   internal_error: { status: 500, message: 'Internal server error.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable.' },
 });
+
+/** One field of a `validation_failed` answer, with everything wrong with it. */
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+/** 400 `validation_failed` listing the fields at fault: the one shape every validation answer takes. */
+export const validationFailed = (details: FieldProblem[]) => new CommonError('validation_failed', undefined, { details });

@@ -1,6 +1,6 @@
 import type { PipeTransform } from '@nestjs/common';
 import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } from 'ajv';
-import { CommonError } from '../errors/common.errors.js';
+import { validationFailed } from '../errors/common.errors.js';
 
 const ajv = new Ajv({ allErrors: true });
 
@@ -37,6 +37,6 @@ export class JsonBodyPipe<T> implements PipeTransform<unknown, T> {
       const field = fieldOf(error);
       byField.set(field, [...(byField.get(field) ?? []), problemOf(error, field)]);
     }
-    throw new CommonError('validation_failed', undefined, { details: [...byField].map(([field, problems]) => ({ field, problems })) });
+    throw validationFailed([...byField].map(([field, problems]) => ({ field, problems })));
   }
 }

@@ -1,11 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { validateSync, type ValidatorOptions } from 'class-validator';
-import { CommonError } from '../errors/common.errors.js';
-
-interface FieldProblem {
-  field: string;
-  problems: string[];
-}
+import { type FieldProblem, validationFailed } from '../errors/common.errors.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
@@ -31,5 +26,5 @@ export const createValidationPipe = () =>
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => new CommonError('validation_failed', undefined, { details: flatten(errors) }),
+    exceptionFactory: (errors) => validationFailed(flatten(errors)),
   });
