@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import Stripe from 'stripe';
 import { createApp } from '../dist/src/app.factory.js';
-import { WEBHOOK_EVENT_TYPES } from '../dist/src/billing/plans.js';
+import { WEBHOOK_EVENT_TYPES } from '../dist/src/billing/webhooks/webhook-event-types.js';
 import { loadConfig } from '../dist/src/config/load-config.js';
 import { startEmbeddedDatabase } from '../dist/src/database/embedded-database.js';
 import { findFreePort } from '../dist/src/database/free-port.js';

@@ -1,9 +1,10 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { mountOpenApi } from './docs/openapi.js';
+import { mountOpenApi } from './api-docs/openapi.js';
 import { dropPassThroughEnhancers } from './common/http/pass-through-enhancers.js';
 import { requestIdFor } from './common/http/request-id.js';
+import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './observability/pino-nest-logger.js';
@@ -34,8 +35,10 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
   // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle
   // keep-alive socket would hold the server open until its timeout.
   let closing = false;
+  const unused = trackUnusedConnections(fastify.server);
   fastify.addHook('preClose', async () => {
     closing = true;
+    unused.destroy();
   });
   // Callback-style hooks: an async one costs promises on every request for nothing it awaits.
   fastify.addHook('onSend', (request, reply, payload, done) => {

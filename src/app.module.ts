@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ClsModule } from 'nestjs-cls';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
-import { BillingStreamModule } from './audit/stream/billing-stream.module.js';
+import { BillingEventsModule } from './billing-stream/billing-events.module.js';
+import { BillingStreamModule } from './billing-stream/billing-stream.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
@@ -11,11 +13,12 @@ import { createValidationPipe } from './common/http/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
-import { DocsModule } from './docs/docs.module.js';
+import { DocsModule } from './api-docs/docs.module.js';
 import { EntitlementsModule } from './entitlements/entitlements.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { SummarizeModule } from './summarize/summarize.module.js';
 import { UsageModule } from './usage/usage.module.js';
 
@@ -36,15 +39,19 @@ export class AppModule {
         ConfigModule.forRoot(config),
         // Not mounted as middleware (it cost a quarter of the request path): AuthGuard opens each request's context.
         ClsModule.forRoot({ global: true }),
+        // Lower layers emit what higher ones record (audit entries, billing stream events): see common/events.
+        EventEmitterModule.forRoot(),
         ObservabilityModule.forRoot(logger),
         DatabaseModule.forRoot(databaseUrl, config.databasePoolSize),
-        HealthModule,
-        AuditModule,
-        BillingStreamModule,
         IdentityModule,
-        BillingModule.forRoot(stripe),
-        EntitlementsModule,
+        PlansModule,
         UsageModule,
+        EntitlementsModule,
+        BillingModule.forRoot(stripe),
+        AuditModule,
+        BillingEventsModule,
+        BillingStreamModule,
+        HealthModule,
         SummarizeModule,
         DocsModule,
       ],

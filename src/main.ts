@@ -6,8 +6,8 @@ import { DatabaseStartupError } from './database/database-startup.error.js';
 import { resolveDatabaseServer } from './database/database-server.js';
 import type { DatabaseServer } from './database/embedded-database.js';
 import { createRootLogger } from './observability/logger.factory.js';
-import { loadRuntimeConfig } from './runtime/load-runtime-config.js';
-import { resolveStripe, type StripeRuntime } from './runtime/resolve-stripe.js';
+import { loadRuntimeConfig } from './config/load-runtime-config.js';
+import { resolveStripe, type StripeRuntime } from './startup/resolve-stripe.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 

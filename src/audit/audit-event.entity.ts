@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ActorType } from '../common/events/audit-trail.js';
 
-export type ActorType = 'user' | 'api_key' | 'operator' | 'stripe' | 'system';
 
 @Entity('audit_events')
 export class AuditEvent {

@@ -4,15 +4,11 @@ import { AuditEvent } from './audit-event.entity.js';
 import { AuditController } from './audit.controller.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
-import { BillingEvents } from './stream/billing-events.service.js';
-import { BillingEventsRepository } from './stream/billing-events.repository.js';
-import { billingEventsPublishedProvider } from './stream/billing-stream-metrics.js';
 
-/** The append-only audit log, and publishing to the billing event stream (served by BillingStreamModule). */
+/** The append-only audit log: written through AuditTrail (common/events) from any module, read at GET /audit. */
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
   controllers: [AuditController],
-  providers: [AuditRepository, AuditService, BillingEventsRepository, BillingEvents, billingEventsPublishedProvider],
-  exports: [AuditService, BillingEvents, BillingEventsRepository],
+  providers: [AuditRepository, AuditService],
 })
 export class AuditModule {}

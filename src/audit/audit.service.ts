@@ -1,20 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { ClsService } from 'nestjs-cls';
+import { AUDIT_ENTRY, type ActorType, type AuditEntry } from '../common/events/audit-trail.js';
 import { AUTH_CONTEXT, type AuthContext } from '../identity/auth/auth-context.js';
-import type { ActorType } from './audit-event.entity.js';
 import type { AuditQueryDto } from './audit-query.dto.js';
 import { AuditRepository } from './audit.repository.js';
-
-export interface AuditEntry {
-  action: string;
-  target?: { type: string; id: string };
-  metadata?: Record<string, unknown>;
-  /** Defaults to the request's tenant and env. */
-  tenantId?: string;
-  env?: string;
-  /** Defaults to the request's actor, or `system` outside a request. */
-  actor?: { type: ActorType; id?: string };
-}
 
 @Injectable()
 export class AuditService {
@@ -23,7 +13,8 @@ export class AuditService {
     private readonly cls: ClsService,
   ) {}
 
-  /** Joins the caller's transaction, so an audited change and its entry commit together. */
+  /** Every module's AuditTrail.record() lands here, in the caller's transaction. */
+  @OnEvent(AUDIT_ENTRY, { suppressErrors: false })
   async record(entry: AuditEntry): Promise<void> {
     const auth = this.cls.isActive() ? this.cls.get<AuthContext | undefined>(AUTH_CONTEXT) : undefined;
     await this.audit.insert({

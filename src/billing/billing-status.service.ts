@@ -4,8 +4,8 @@ import type { TenantScope } from '../identity/auth/auth-context.js';
 import { quotaPeriod, snapshotOf } from '../entitlements/entitlement-snapshot.js';
 import { UsageMeter } from '../usage/usage-meter.service.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
-import { PlanCatalog } from './plan-catalog.js';
-import type { PlanId } from './plans.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
+import type { PlanId } from '../plans/plans.js';
 
 /** GET /billing/status: what the tenant has, what it used, and what Stripe says about its subscription. */
 @Injectable()

@@ -1,4 +1,4 @@
-import type { NewBillingEvent } from '../audit/stream/billing-event.payload.js';
+import type { NewBillingEvent } from '../common/events/billing-event.js';
 import type { Entitlement } from '../entitlements/entitlement.entity.js';
 import { entitlementView } from '../entitlements/entitlement.view.js';
 import type { InvoiceRecord } from './entities/invoice-record.entity.js';

@@ -1,13 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '../common/http/public.decorator.js';
+import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
-import { CurrentTenant, Public, Roles } from '../identity/auth/decorators.js';
+import { CurrentTenant, Roles } from '../identity/auth/decorators.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
 import { BillingStatusService } from './billing-status.service.js';
 import { planView } from './billing.views.js';
 import { CheckoutService } from './checkout.service.js';
 import { CancelDto, CheckoutDto, PaygDto, PlanChangeDto, PlanChoiceDto, PortalDto } from './dto/billing.dto.js';
 import { CancelResponse, ChangeResponse, CheckoutResponse, PaygResponse, PlanView, PortalResponse, PreviewResponse, ReactivateResponse } from './dto/billing-responses.dto.js';
-import { PlanCatalog } from './plan-catalog.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -20,6 +22,7 @@ export class BillingController {
     private readonly checkout: CheckoutService,
     private readonly subscriptions: SubscriptionManagementService,
     private readonly statuses: BillingStatusService,
+    private readonly entitlements: EntitlementsService,
   ) {}
 
   @Get('plans')
@@ -68,6 +71,13 @@ export class BillingController {
   @ApiOperation({ summary: 'Plan, subscription, quota and rate limit, PAYG, last payment failure.' })
   status(@CurrentTenant() scope: TenantScope) {
     return this.statuses.status(scope);
+  }
+
+  @Get('entitlements')
+  @Roles('owner', 'admin', 'member')
+  @ApiOperation({ summary: 'Plan, status, features, limits and period, with where they come from (subscription, comp or the free default).' })
+  entitlement(@CurrentTenant() scope: TenantScope) {
+    return this.entitlements.view(scope.tenantId, scope.env);
   }
 
   @Post('subscription/preview')

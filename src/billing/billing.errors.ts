@@ -20,5 +20,7 @@ export const BillingError = defineErrors({
   invalid_signature: { status: 400, message: 'The Stripe-Signature header is missing, invalid or too old.' },
   invalid_preview: { status: 400, message: 'proration_date needs the preview_token of a preview from the last 15 minutes; preview again.' },
   downgrade_pending: { status: 409, message: 'A downgrade is pending: change back to the plan paid for first, then upgrade.' },
+  cannot_comp_own_tenant: { status: 403, message: 'Operators cannot comp a tenant they belong to.' },
+  tenant_not_found: { status: 404, message: 'No such tenant.' },
   tenant_mismatch: { status: 500, message: 'A Stripe object’s tenant does not match our records.' },
 });

@@ -1,42 +1,63 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
+import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import { EntitlementsModule } from '../entitlements/entitlements.module.js';
+import { IdentityModule } from '../identity/identity.module.js';
+import { PlansModule } from '../plans/plans.module.js';
 import { UsageModule } from '../usage/usage.module.js';
+import { billingMetricProviders } from './billing-metrics.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { BillingStatusService } from './billing-status.service.js';
 import { BillingController } from './billing.controller.js';
-import { billingMetricProviders } from './billing-metrics.js';
 import { BillingService } from './billing.service.js';
 import { CheckoutService } from './checkout.service.js';
-import { CompExpiry } from './comp-expiry.service.js';
+import { CompExpiry } from './comps/comp-expiry.service.js';
+import { CompsController } from './comps/comps.controller.js';
+import { CompsService } from './comps/comps.service.js';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
-import { PlanCatalog } from './plan-catalog.js';
+import { OverageOutboxGauge } from './overage/overage-outbox.gauge.js';
+import { OverageReporter } from './overage/overage-reporter.service.js';
+import { OverageReportsRepository } from './overage/overage-reports.repository.js';
+import { OverageSchedule } from './overage/overage-schedule.js';
 import { StripeModule } from './stripe/stripe.module.js';
 import type { StripeSettings } from './stripe/stripe-settings.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
-import { WebhooksModule } from './webhooks/webhooks.module.js';
+import { StripeEventRecord } from './webhooks/stripe-event.entity.js';
+import { webhookControllers, webhookProviders } from './webhooks/webhook-parts.js';
 
 @Module({})
 export class BillingModule {
-  /** `stripe` is null when billing is disabled (ENABLE_BILLING=false): no Stripe calls, no webhook route. */
+  /** `stripe` is null when billing is disabled (ENABLE_BILLING=false): Stripe actions answer billing_disabled, no webhook route. */
   static forRoot(stripe: StripeSettings | null): DynamicModule {
-    const stripeModule = stripe ? StripeModule.forRoot(stripe) : undefined;
     return {
       module: BillingModule,
-      global: true,
       imports: [
-        TypeOrmModule.forFeature([BillingCustomer, SubscriptionRecord, InvoiceRecord]),
-        EntitlementsModule,
+        TypeOrmModule.forFeature([BillingCustomer, SubscriptionRecord, InvoiceRecord, StripeEventRecord]),
+        DomainEventsModule,
+        IdentityModule,
+        PlansModule,
         UsageModule,
-        AuditModule,
-        ...(stripeModule ? [stripeModule, WebhooksModule] : []),
+        EntitlementsModule,
+        stripe ? StripeModule.forRoot(stripe) : StripeModule.disabled(),
       ],
-      controllers: [BillingController],
-      providers: [...billingMetricProviders, PlanCatalog, BillingRecordsRepository, BillingService, BillingStatusService, CheckoutService, SubscriptionManagementService, CompExpiry],
-      exports: [PlanCatalog, BillingService, ...(stripeModule ? [StripeModule] : [])],
+      controllers: [BillingController, CompsController, ...(stripe ? webhookControllers : [])],
+      providers: [
+        ...billingMetricProviders,
+        BillingRecordsRepository,
+        BillingService,
+        BillingStatusService,
+        CheckoutService,
+        SubscriptionManagementService,
+        CompsService,
+        CompExpiry,
+        OverageReportsRepository,
+        OverageReporter,
+        OverageOutboxGauge,
+        ...(stripe ? [OverageSchedule, ...webhookProviders] : []),
+      ],
+      exports: [BillingService],
     };
   }
 }

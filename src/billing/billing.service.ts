@@ -1,11 +1,10 @@
 import { Transactional } from '@nestjs-cls/transactional';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type Stripe from 'stripe';
-import { AuditService } from '../audit/audit.service.js';
-import type { NewBillingEvent } from '../audit/stream/billing-event.payload.js';
-import { BillingEvents } from '../audit/stream/billing-events.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
+import { BillingEventPublisher, type NewBillingEvent } from '../common/events/billing-event.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
@@ -14,9 +13,9 @@ import { BillingRecordsRepository, currentOf, newestFirst, RECENT_SUBSCRIPTIONS 
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { entitlementEvent, invoiceEvent, subscriptionEvent } from './billing-stream-events.js';
 import { PlanPrices } from './stripe/plan-prices.js';
-import { StripeGateway } from './stripe/stripe-gateway.js';
-import { STRIPE_SETTINGS, type StripeSettings } from './stripe/stripe-settings.js';
-import type { PlanId } from './plans.js';
+import { StripeConnection } from './stripe/stripe-connection.js';
+import type { StripeGateway } from './stripe/stripe-gateway.js';
+import type { PlanId } from '../plans/plans.js';
 import { factsOf, META, subscriptionRecord } from './stripe-facts.js';
 
 export interface StripeAccess {
@@ -34,19 +33,16 @@ export class BillingService {
   constructor(
     private readonly records: BillingRecordsRepository,
     private readonly entitlements: EntitlementsService,
-    private readonly audit: AuditService,
-    private readonly events: BillingEvents,
+    private readonly audit: AuditTrail,
+    private readonly events: BillingEventPublisher,
     @InjectMetric(PAYMENT_FAILURES) private readonly paymentFailures: Counter<string>,
-    @Optional() private readonly gateway?: StripeGateway,
-    @Optional() private readonly prices?: PlanPrices,
-    @Optional() @Inject(STRIPE_SETTINGS) private readonly settings?: StripeSettings,
+    private readonly stripe: StripeConnection,
+    private readonly prices: PlanPrices,
   ) {}
 
-  /** Stripe for this tenant's env, or the reason there is none. */
+  /** Stripe for this tenant's env, or the reason there is none (billing disabled, or another env's key). */
   stripeFor(env: string): StripeAccess {
-    if (!this.gateway || !this.prices || !this.settings) throw new BillingError('billing_disabled');
-    if (this.settings.mode !== env) throw new BillingError('billing_env_unavailable', `This deployment has no Stripe key for the ${env} environment.`);
-    return { gateway: this.gateway, prices: this.prices };
+    return { gateway: this.stripe.forEnv(env), prices: this.prices };
   }
 
   /** The tenant's Stripe customer, created (once, whatever the concurrency) when asked to. */

@@ -1,4 +1,4 @@
-import type { Plan } from './plans.js';
+import type { Plan } from '../plans/plans.js';
 
 export const planView = (plan: Plan) => ({
   id: plan.id,

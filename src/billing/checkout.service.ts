@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import { AppConfig } from '../config/app-config.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { BillingService } from './billing.service.js';
-import { PlanCatalog } from './plan-catalog.js';
-import type { PlanId } from './plans.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
+import type { PlanId } from '../plans/plans.js';
 import { allowedRedirect } from './redirect-urls.js';
 import { LIVE_STATUSES, META } from './stripe-facts.js';
 
@@ -29,7 +29,7 @@ export class CheckoutService {
     private readonly billing: BillingService,
     private readonly catalog: PlanCatalog,
     private readonly config: AppConfig,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async checkout(scope: TenantScope, request: CheckoutRequest) {

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import type { SubscriptionFacts } from '../entitlements/entitlement-calculator.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
-import type { PlanId } from './plans.js';
+import type { PlanId } from '../plans/plans.js';
 import type { PlanPrices } from './stripe/plan-prices.js';
 
 /** Subscription statuses that still hold a plan (and so block buying another). */

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { OverageReporter } from '../usage/overage-reporter.service.js';
+import { OverageReporter } from './overage/overage-reporter.service.js';
 import type Stripe from 'stripe';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { BillingService } from './billing.service.js';
 import { CheckoutService } from './checkout.service.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
-import { PlanCatalog } from './plan-catalog.js';
-import type { Plan, PlanId } from './plans.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
+import type { Plan, PlanId } from '../plans/plans.js';
 import { signPreview, verifyPreview } from './preview-token.js';
 import { LIVE_STATUSES, META } from './stripe-facts.js';
 
@@ -28,7 +28,7 @@ export class SubscriptionManagementService {
     private readonly billing: BillingService,
     private readonly checkout: CheckoutService,
     private readonly catalog: PlanCatalog,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly cls: ClsService,
     private readonly overage: OverageReporter,
   ) {}

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ClsService } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
 import { resolveDatabaseServer } from '../database/database-server.js';
-import { loadRuntimeConfig } from '../runtime/load-runtime-config.js';
+import { loadRuntimeConfig } from '../config/load-runtime-config.js';
 import { CliModule } from './cli.module.js';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);

@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ClsModule } from 'nestjs-cls';
 import { AuditModule } from '../audit/audit.module.js';
+import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -15,7 +17,9 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         ClsModule.forRoot({ global: true }),
+        EventEmitterModule.forRoot(),
         DatabaseModule.forRoot(databaseUrl),
+        DomainEventsModule,
         AuditModule,
         IdentityModule,
       ],

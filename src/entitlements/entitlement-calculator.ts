@@ -1,4 +1,4 @@
-import { PLANS, type PlanId } from '../billing/plans.js';
+import { PLANS, type PlanId } from '../plans/plans.js';
 import type { EntitlementSource } from './entitlement.entity.js';
 
 /** What Stripe says about a tenant's subscription, as far as entitlements care. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PLANS } from '../billing/plans.js';
+import { PLANS } from '../plans/plans.js';
 import { type EntitlementSnapshot, quotaPeriod } from './entitlement-snapshot.js';
 
 const snapshot = (start: Date, end: Date, source: EntitlementSnapshot['source']): EntitlementSnapshot => ({

@@ -1,4 +1,4 @@
-import { PLANS, type Plan, type PlanId } from '../billing/plans.js';
+import { PLANS, type Plan, type PlanId } from '../plans/plans.js';
 import { calendarMonth } from './entitlement-calculator.js';
 import type { MeterLimits } from '../usage/quota-math.js';
 import type { Entitlement } from './entitlement.entity.js';

@@ -6,6 +6,4 @@ export const EntitlementError = defineErrors({
   subscription_inactive: { status: 402, message: 'The subscription is not active; billing needs attention.' },
   rate_limited: { status: 429, message: 'Too many requests this hour.' },
   invalid_cost: { status: 400, message: 'The request’s metered cost could not be determined.' },
-  cannot_comp_own_tenant: { status: 403, message: 'Operators cannot comp a tenant they belong to.' },
-  tenant_not_found: { status: 404, message: 'No such tenant.' },
 });

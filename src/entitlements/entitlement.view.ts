@@ -1,4 +1,4 @@
-import { PLANS } from '../billing/plans.js';
+import { PLANS } from '../plans/plans.js';
 import type { Entitlement } from './entitlement.entity.js';
 
 /** An entitlement as a tenant sees it (GET /billing/entitlements, the stream's `entitlement.updated`). */

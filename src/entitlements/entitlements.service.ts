@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PlanId } from '../billing/plans.js';
+import type { PlanId } from '../plans/plans.js';
 import { type CompFacts, computeEntitlement, type SubscriptionFacts } from './entitlement-calculator.js';
 import type { Entitlement } from './entitlement.entity.js';
 import { entitlementView } from './entitlement.view.js';

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import type { Executor } from '../database/executor.js';
 import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
@@ -28,7 +27,6 @@ export class MeteringService {
     private readonly cache: EntitlementCache,
     private readonly meter: UsageMeter,
     private readonly thresholds: UsageThresholds,
-    private readonly dataSource: DataSource,
   ) {}
 
   /** What a request would get, without consuming anything. */
@@ -63,25 +61,15 @@ export class MeteringService {
   async consume(scope: TenantScope, dto: ConsumeDto, requestId: string): Promise<ConsumeAnswer> {
     // Read before the transaction: one connection per request, never two (the pool is shared).
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
-    if (!dto.idempotency_key) return this.settled(await this.decide(snapshot, scope, dto, requestId));
-    const decision = await this.dataSource.transaction(async (manager): Promise<Decision> => {
-      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`usage:${scope.tenantId}:${scope.env}:${dto.idempotency_key}`]);
-      const [stored]: Array<{ status: number; response: ConsumeAnswer }> = await manager.query(
-        'SELECT status, response FROM usage_requests WHERE tenant_id = $1 AND env = $2 AND idempotency_key = $3',
-        [scope.tenantId, scope.env, dto.idempotency_key],
-      );
-      if (stored) return { answer: { ...stored.response, headers: { ...stored.response.headers, 'idempotent-replayed': 'true' } } };
-      const fresh = await this.decide(snapshot, scope, dto, `${dto.idempotency_key}`, manager);
-      await manager.query('INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)', [
-        scope.tenantId,
-        scope.env,
-        dto.idempotency_key,
-        fresh.answer.status,
-        fresh.answer,
-      ]);
-      return fresh;
+    const key = dto.idempotency_key;
+    if (!key) return this.settled(await this.decide(snapshot, scope, dto, requestId));
+    let fresh: Decision | undefined;
+    const { answer, replayed } = await this.meter.once<ConsumeAnswer>(scope.tenantId, scope.env, key, async (executor) => {
+      fresh = await this.decide(snapshot, scope, dto, key, executor);
+      return { status: fresh.answer.status, response: fresh.answer };
     });
-    return this.settled(decision);
+    if (replayed || !fresh) return { ...answer.response, headers: { ...answer.response.headers, 'idempotent-replayed': 'true' } };
+    return this.settled(fresh);
   }
 
   /** After the consumption is committed: usage may have reached a threshold worth announcing. */

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CommonError } from '../common/errors/common.errors.js';
-import { Public } from '../identity/auth/decorators.js';
+import { Public } from '../common/http/public.decorator.js';
 
 @ApiTags('health')
 @Controller('health')

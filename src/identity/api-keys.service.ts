@@ -1,6 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { generateApiKey } from './auth/api-key-secret.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
@@ -14,7 +14,7 @@ import { apiKeyView } from './identity.views.js';
 export class ApiKeysService {
   constructor(
     private readonly apiKeys: ApiKeysRepository,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     private readonly keyCache: ApiKeyCache,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module.js';
+import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -24,7 +24,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Tenant, User, Membership, ApiKey]), AuditModule],
+  imports: [TypeOrmModule.forFeature([Tenant, User, Membership, ApiKey]), DomainEventsModule],
   controllers: [TenantsController, MembersController, ApiKeysController],
   providers: [
     TenantsRepository,

@@ -1,6 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import { ApiKeysService } from './api-keys.service.js';
 import type { TenantScope } from './auth/auth-context.js';
 import type { AddMemberDto } from './dto/member.dto.js';
@@ -18,7 +18,7 @@ export class MembersService {
     private readonly memberships: MembershipsRepository,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(scope: TenantScope) {

@@ -1,6 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import type { StripeEnv } from '../config/app-config.js';
 import { ApiKeysService } from './api-keys.service.js';
 import type { TenantScope } from './auth/auth-context.js';
@@ -16,7 +16,7 @@ export class TenantsService {
     private readonly memberships: MembershipsRepository,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   @Transactional()

@@ -1,6 +1,6 @@
 import { Transactional } from '@nestjs-cls/transactional';
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditTrail } from '../common/events/audit-trail.js';
 import type { VerifiedIdentity } from './auth/jwt-verifier.js';
 import type { User } from './entities/user.entity.js';
 import { IdentityError } from './identity.errors.js';
@@ -10,7 +10,7 @@ import { UsersRepository } from './users.repository.js';
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Finds the user for a verified token, linking an invited user by email, or creates one. */

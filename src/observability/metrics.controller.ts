@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../identity/auth/decorators.js';
+import { Public } from '../common/http/public.decorator.js';
 
 /** Prometheus scrapes without credentials; keep /metrics off the public internet at the proxy. */
 @ApiTags('operations')

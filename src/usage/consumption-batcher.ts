@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { MicroBatcher } from '../common/micro-batcher.js';
-import { pgPool } from '../database/pg-pool.js';
-import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues, counterKey } from './consume-usage.statement.js';
+import { type ConsumeResult, type Consumption, counterKey } from './consume-usage.statement.js';
+import { UsageRepository } from './usage.repository.js';
 
 const MAX_BATCH = 128;
 const MAX_IN_FLIGHT = 10;
@@ -16,24 +14,16 @@ const MAX_IN_FLIGHT = 10;
  */
 @Injectable()
 export class ConsumptionBatcher {
-  private readonly pool: Pool;
-  private readonly batcher = new MicroBatcher<Consumption, ConsumeResult>((requests) => this.decide(requests), {
+  private readonly batcher = new MicroBatcher<Consumption, ConsumeResult>((requests) => this.usage.consumeBatch(requests), {
     maxBatch: MAX_BATCH,
     maxInFlight: MAX_IN_FLIGHT,
     // A row already being decided makes its next requests wait and go together: large batches for a hot tenant.
     exclusiveKey: counterKey,
   });
 
-  constructor(dataSource: DataSource) {
-    this.pool = pgPool(dataSource);
-  }
+  constructor(private readonly usage: UsageRepository) {}
 
   consume(request: Consumption): Promise<ConsumeResult> {
     return this.batcher.submit(request);
-  }
-
-  private async decide(requests: Consumption[]): Promise<ConsumeResult[]> {
-    const { rows } = await this.pool.query<ConsumeUsageRow>({ ...CONSUME_USAGE, values: consumeUsageValues(requests) });
-    return rows.map((row, i) => consumeResultOf(row, requests[i]));
   }
 }

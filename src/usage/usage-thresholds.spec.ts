@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { BillingEvents } from '../audit/stream/billing-events.service.js';
+import type { BillingEventPublisher } from '../common/events/billing-event.js';
 import { reachedThresholds, UsageThresholds } from './usage-thresholds.js';
 
 describe('reachedThresholds', () => {
@@ -46,7 +46,7 @@ describe('UsageThresholds', () => {
         }
         published.push(event.dedupeKey);
       },
-    } as unknown as BillingEvents;
+    } as unknown as BillingEventPublisher;
     const thresholds = new UsageThresholds(events);
     vi.useFakeTimers({ toFake: ['Date'] });
     try {

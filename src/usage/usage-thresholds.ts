@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BillingEvents } from '../audit/stream/billing-events.service.js';
+import { BillingEventPublisher } from '../common/events/billing-event.js';
 import type { Consumption } from './usage-meter.service.js';
 
 /** Percentages of the monthly quota that the billing event stream announces. */
@@ -35,7 +35,7 @@ export class UsageThresholds {
   private readonly logger = new Logger('UsageThresholds');
   private readonly announcements = new Map<string, Announcement>();
 
-  constructor(private readonly events: BillingEvents) {}
+  constructor(private readonly events: BillingEventPublisher) {}
 
   observe(charge: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart' | 'limits'>, used: number, refusedForQuota = false): void {
     const { tenantId, env, meter, periodStart, limits } = charge;

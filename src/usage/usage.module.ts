@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module.js';
+import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
-import { OverageOutboxGauge } from './overage-outbox.gauge.js';
-import { OverageReporter } from './overage-reporter.service.js';
 import { UsageMeter } from './usage-meter.service.js';
 import { UsageThresholds } from './usage-thresholds.js';
+import { UsageRepository } from './usage.repository.js';
 
-/** Usage counters with their hourly windows, the overage outbox to Stripe, and the 80%/100% threshold events; limits come from callers. */
+/**
+ * Usage counters with their hourly windows, the PAYG overage outbox and idempotent metering
+ * requests, and the 80%/100% threshold events (published through common/events); limits come from
+ * callers, and billing reports the outbox to Stripe through UsageMeter.
+ */
 @Module({
-  imports: [AuditModule],
-  providers: [ConsumptionBatcher, UsageMeter, UsageThresholds, OverageReporter, OverageOutboxGauge],
-  exports: [UsageMeter, UsageThresholds, OverageReporter],
+  imports: [DomainEventsModule],
+  providers: [UsageRepository, ConsumptionBatcher, UsageMeter, UsageThresholds],
+  exports: [UsageMeter, UsageThresholds],
 })
 export class UsageModule {}

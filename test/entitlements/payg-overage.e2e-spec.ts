@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { releaseHeldReport } from '../../src/usage/held-overage-reports.js';
-import { OverageReporter } from '../../src/usage/overage-reporter.service.js';
+import { releaseHeldReport } from '../../src/billing/overage/overage-reports.repository.js';
+import { OverageReporter } from '../../src/billing/overage/overage-reporter.service.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { setUsed, summarize } from '../support/metering.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { WEBHOOK_EVENT_TYPES } from '../../src/billing/plans.js';
+import { WEBHOOK_EVENT_TYPES } from '../../src/billing/webhooks/webhook-event-types.js';
 import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.service.js';
 import { startStripeEmulator, type StripeEmulator } from '../../src/stripe-emulator/emulator.js';
 import { startTestApp, type TestApp } from './test-app.js';

@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { BillingEventPayload } from '../../src/audit/stream/billing-event.payload.js';
+import type { BillingEventPayload } from '../../src/billing-stream/billing-event.payload.js';
 
 export interface StreamClient {
   /** Every payload received, in order. */

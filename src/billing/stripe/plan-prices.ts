@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config.js';
-import type { PlanId, PricedItem } from '../plans.js';
+import type { PlanId } from '../../plans/plans.js';
+import type { PricedItem } from './price-lookup-keys.js';
 
 /** Which Stripe price sells each plan (and the overage), from configuration or provisioning. */
 @Injectable()

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type Stripe from 'stripe';
-import { PlanCatalog } from '../plan-catalog.js';
-import { OVERAGE, PRICE_LOOKUP_KEYS, type PricedItem } from '../plans.js';
+import { PlanCatalog } from '../../plans/plan-catalog.js';
+import { OVERAGE } from '../../plans/plans.js';
+import { PRICE_LOOKUP_KEYS, type PricedItem } from './price-lookup-keys.js';
 import { StripeGateway } from './stripe-gateway.js';
 
 export interface ProvisionResult {

@@ -1,8 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlanCatalog } from '../plan-catalog.js';
+import { PlansModule } from '../../plans/plans.module.js';
 import { PlanPrices } from './plan-prices.js';
 import { PlanProvisioner } from './plan-provisioner.js';
 import { StripeBootstrap } from './stripe-bootstrap.js';
+import { ConfiguredStripeConnection, DisabledStripeConnection, StripeConnection } from './stripe-connection.js';
 import { StripeGateway } from './stripe-gateway.js';
 import { stripeMetricProviders } from './stripe-metrics.js';
 import { STRIPE_SETTINGS, type StripeSettings } from './stripe-settings.js';
@@ -13,16 +14,26 @@ export class StripeModule {
   static forRoot(settings: StripeSettings, options: { bootstrap?: boolean } = {}): DynamicModule {
     return {
       module: StripeModule,
+      imports: [PlansModule],
       providers: [
         { provide: STRIPE_SETTINGS, useValue: settings },
         ...stripeMetricProviders,
         StripeGateway,
-        PlanCatalog,
+        { provide: StripeConnection, useClass: ConfiguredStripeConnection },
         PlanPrices,
         PlanProvisioner,
         ...(options.bootstrap === false ? [] : [StripeBootstrap]),
       ],
-      exports: [StripeGateway, PlanPrices, PlanProvisioner, STRIPE_SETTINGS],
+      exports: [StripeGateway, StripeConnection, PlanPrices, PlanProvisioner, STRIPE_SETTINGS],
+    };
+  }
+
+  /** Billing turned off: the same StripeConnection, answering `billing_disabled` to every action. */
+  static disabled(): DynamicModule {
+    return {
+      module: StripeModule,
+      providers: [{ provide: StripeConnection, useClass: DisabledStripeConnection }, PlanPrices],
+      exports: [StripeConnection, PlanPrices],
     };
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { MicroBatcher } from '../../common/micro-batcher.js';
-import type { StripeEventRecord } from './stripe-event.entity.js';
+import { type NewStripeEvent, StripeEventsRepository } from './stripe-events.repository.js';
 
-export type NewStripeEvent = Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>;
+export type { NewStripeEvent } from './stripe-events.repository.js';
 
 /**
  * Deliveries that arrive together share one multi-row INSERT: one round trip and one commit for
@@ -14,24 +13,14 @@ export type NewStripeEvent = Pick<StripeEventRecord, 'id' | 'type' | 'livemode' 
 export class EventInsertBatcher {
   private readonly batcher = new MicroBatcher<NewStripeEvent, boolean>((events) => this.insertAll(events), { maxBatch: 64, maxInFlight: 4 });
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly events: StripeEventsRepository) {}
 
   insert(event: NewStripeEvent): Promise<boolean> {
     return this.batcher.submit(event);
   }
 
   private async insertAll(events: NewStripeEvent[]): Promise<boolean[]> {
-    const values: unknown[] = [];
-    const rows = events.map((event, i) => {
-      values.push(event.id, event.type, event.livemode, event.payload, event.stripeCreated, event.status, event.lastError);
-      return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
-    });
-    const inserted: Array<{ id: string }> = await this.dataSource.query(
-      `INSERT INTO stripe_events (id, type, livemode, payload, stripe_created, status, last_error) VALUES ${rows.join(', ')}
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      values,
-    );
-    const fresh = new Set(inserted.map((row) => row.id));
+    const fresh = await this.events.insertMany(events);
     // The first of two copies in one batch is the new one; any later copy is a duplicate.
     return events.map((event) => fresh.delete(event.id));
   }

@@ -1,8 +1,11 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { rowsOf } from '../../database/rows-of.js';
 import { type StripeEventStatus, StripeEventRecord } from './stripe-event.entity.js';
+
+export type NewStripeEvent = Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>;
 
 export interface EventFilter {
   id?: string;
@@ -25,7 +28,30 @@ const LEASE_SECONDS = 120;
 
 @Injectable()
 export class StripeEventsRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * One multi-row INSERT for deliveries from many requests, so never inside any one caller's
+   * transaction; returns the ids that were new (an id stored before is not).
+   */
+  async insertMany(events: NewStripeEvent[]): Promise<Set<string>> {
+    const values: unknown[] = [];
+    const rows = events.map((event, i) => {
+      values.push(event.id, event.type, event.livemode, event.payload, event.stripeCreated, event.status, event.lastError);
+      return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
+    });
+    const inserted = rowsOf<{ id: string }>(
+      await this.dataSource.query(
+        `INSERT INTO stripe_events (id, type, livemode, payload, stripe_created, status, last_error) VALUES ${rows.join(', ')}
+         ON CONFLICT (id) DO NOTHING RETURNING id`,
+        values,
+      ),
+    );
+    return new Set(inserted.map((row) => row.id));
+  }
 
   /** Claims due events for this worker; SKIP LOCKED lets any number of instances claim side by side. */
   async claim(limit: number): Promise<ClaimedEvent[]> {

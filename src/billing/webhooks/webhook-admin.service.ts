@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../../audit/audit.service.js';
+import { AuditTrail } from '../../common/events/audit-trail.js';
 import { BillingError } from '../billing.errors.js';
 import type { StripeEventStatus } from './stripe-event.entity.js';
 import { type EventFilter, StripeEventsRepository } from './stripe-events.repository.js';
@@ -23,7 +23,7 @@ export class WebhookAdminService {
   constructor(
     private readonly events: StripeEventsRepository,
     private readonly processor: WebhookProcessor,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list(filter: { status?: StripeEventStatus; type?: string }) {

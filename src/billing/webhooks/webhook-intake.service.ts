@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type Stripe from 'stripe';
-import { AuditService } from '../../audit/audit.service.js';
+import { AuditTrail } from '../../common/events/audit-trail.js';
 import { CommonError } from '../../common/errors/common.errors.js';
 import { BillingError } from '../billing.errors.js';
 import { StripeGateway } from '../stripe/stripe-gateway.js';
@@ -21,7 +21,7 @@ export class WebhookIntakeService {
     private readonly gateway: StripeGateway,
     private readonly events: EventInsertBatcher,
     private readonly processor: WebhookProcessor,
-    private readonly audit: AuditService,
+    private readonly audit: AuditTrail,
     @InjectMetric(SIGNATURE_FAILURES) private readonly signatureFailures: Counter<string>,
     @InjectMetric(EVENTS_RECEIVED) private readonly received: Counter<string>,
   ) {}

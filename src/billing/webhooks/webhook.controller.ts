@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Post, type RawBodyRequest, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../identity/auth/decorators.js';
+import { Public } from '../../common/http/public.decorator.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 
 /** Stripe's deliveries: authenticated by their signature, not by our credentials. */

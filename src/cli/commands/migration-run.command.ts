@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { resolveDatabaseServer } from '../../database/database-server.js';
 import { dataSourceOptions } from '../../database/data-source.options.js';
 import { runMigrations } from '../../database/run-migrations.js';
-import { loadRuntimeConfig } from '../../runtime/load-runtime-config.js';
+import { loadRuntimeConfig } from '../../config/load-runtime-config.js';
 import { printResult } from '../cli-context.js';
 
 export function registerMigrationRun(program: Command): void {

@@ -1,8 +1,8 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Command } from 'commander';
-import { AuditService } from '../../audit/audit.service.js';
-import { type HeldReportOutcome, releaseHeldReport } from '../../usage/held-overage-reports.js';
+import { AuditTrail } from '../../common/events/audit-trail.js';
+import { type HeldReportOutcome, releaseHeldReport } from '../../billing/overage/overage-reports.repository.js';
 import { printResult, withCliContext } from '../cli-context.js';
 
 interface ReleaseOptions {
@@ -30,7 +30,7 @@ export function registerOverageRelease(program: Command): void {
         return txHost.withTransaction(async () => {
           const report = await releaseHeldReport(txHost.tx, id, outcome);
           if (!report) throw new Error(`no held overage report ${id}`);
-          await get(AuditService).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
+          await get(AuditTrail).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
           return report;
         });
       });

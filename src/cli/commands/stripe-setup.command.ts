@@ -2,13 +2,13 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
 import path from 'node:path';
-import { WEBHOOK_EVENT_TYPES } from '../../billing/plans.js';
+import { WEBHOOK_EVENT_TYPES } from '../../billing/webhooks/webhook-event-types.js';
 import { PlanProvisioner } from '../../billing/stripe/plan-provisioner.js';
 import { StripeModule } from '../../billing/stripe/stripe.module.js';
 import { stripeModeOf, type StripeSettings } from '../../billing/stripe/stripe-settings.js';
 import { maskSecret } from '../../config/config-summary.js';
 import { ConfigModule } from '../../config/config.module.js';
-import { loadRuntimeConfig } from '../../runtime/load-runtime-config.js';
+import { loadRuntimeConfig } from '../../config/load-runtime-config.js';
 import { printResult } from '../cli-context.js';
 import { updateEnvFile } from '../env-file.js';
 

@@ -3,14 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Command } from 'commander';
 import { ClsModule, ClsService } from 'nestjs-cls';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { DomainEventsModule } from '../../common/events/domain-events.module.js';
 import { AuditModule } from '../../audit/audit.module.js';
-import { AuditService } from '../../audit/audit.service.js';
+import { AuditTrail } from '../../common/events/audit-trail.js';
 import { StripeEventRecord } from '../../billing/webhooks/stripe-event.entity.js';
 import { type EventFilter, StripeEventsRepository } from '../../billing/webhooks/stripe-events.repository.js';
 import { ConfigModule } from '../../config/config.module.js';
 import { resolveDatabaseServer } from '../../database/database-server.js';
 import { DatabaseModule } from '../../database/database.module.js';
-import { loadRuntimeConfig } from '../../runtime/load-runtime-config.js';
+import { loadRuntimeConfig } from '../../config/load-runtime-config.js';
 import { printResult } from '../cli-context.js';
 
 interface ReplayOptions {
@@ -40,7 +42,7 @@ export function registerWebhooksReplay(program: Command): void {
       const { config } = loadRuntimeConfig();
       const database = await resolveDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), 'cli');
       @Module({
-        imports: [ConfigModule.forRoot(config), ClsModule.forRoot({ global: true }), DatabaseModule.forRoot(database.url), AuditModule, TypeOrmModule.forFeature([StripeEventRecord])],
+        imports: [ConfigModule.forRoot(config), ClsModule.forRoot({ global: true }), EventEmitterModule.forRoot(), DatabaseModule.forRoot(database.url), DomainEventsModule, AuditModule, TypeOrmModule.forFeature([StripeEventRecord])],
         providers: [StripeEventsRepository],
       })
       class ReplayModule {}
@@ -48,7 +50,7 @@ export function registerWebhooksReplay(program: Command): void {
       try {
         const replayed = await app.get(ClsService).run(async () => {
           const ids = await app.get(StripeEventsRepository).requeue(filter);
-          await app.get(AuditService).record({ action: 'webhook.replayed', actor: { type: 'operator' }, metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' } });
+          await app.get(AuditTrail).record({ action: 'webhook.replayed', actor: { type: 'operator' }, metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' } });
           return ids;
         });
         process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);

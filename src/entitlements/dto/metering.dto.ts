@@ -1,6 +1,5 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { PLAN_IDS } from '../../billing/plans.js';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 export const METERS = ['characters'] as const;
 
@@ -39,30 +38,4 @@ export class ConsumeDto {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,100}$/)
   idempotency_key?: string;
-}
-
-export class CompDto {
-  @ApiProperty({ enum: ['test', 'live'] })
-  @IsIn(['test', 'live'])
-  env: 'test' | 'live';
-
-  @ApiProperty({ enum: PLAN_IDS })
-  @IsIn(PLAN_IDS)
-  plan_id: (typeof PLAN_IDS)[number];
-
-  @ApiProperty()
-  @IsString()
-  @Length(3, 500)
-  reason: string;
-
-  @ApiPropertyOptional({ description: 'When the comp ends; the tenant then returns to what Stripe says.' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  expires_at?: string;
-}
-
-export class CompTargetDto {
-  @ApiProperty({ enum: ['test', 'live'] })
-  @IsIn(['test', 'live'])
-  env: 'test' | 'live';
 }

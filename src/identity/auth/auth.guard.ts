@@ -5,7 +5,7 @@ import { CLS_ID, ClsService } from 'nestjs-cls';
 import { perRoute } from '../../common/http/route-metadata.js';
 import { AUTH_CONTEXT, type AuthContext } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
-import { IS_PUBLIC } from './decorators.js';
+import { IS_PUBLIC } from '../../common/http/public.decorator.js';
 
 /**
  * Global, and first: opens the request's CLS context (request id, then the auth context), then

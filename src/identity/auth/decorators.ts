@@ -4,13 +4,9 @@ import type { Role } from '../entities/role.js';
 import { IdentityError } from '../identity.errors.js';
 import type { Actor, TenantScope } from './auth-context.js';
 
-export const IS_PUBLIC = 'identity:public';
 export const REQUIRED_ROLES = 'identity:roles';
 export const REQUIRES_USER = 'identity:user';
 export const REQUIRES_OPERATOR = 'identity:operator';
-
-/** No authentication at all. */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
 
 /** Acts on a tenant; the caller's role there must be one of these. */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);

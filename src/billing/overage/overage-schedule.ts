@@ -1,0 +1,29 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OverageReporter } from './overage-reporter.service.js';
+
+const EVERY_MS = 2_000;
+
+/** Runs the overage reporter every two seconds, one round at a time; registered only when Stripe is configured. */
+@Injectable()
+export class OverageSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Overage');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(private readonly reporter: OverageReporter) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.reporter
+        .run()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'overage round failed; the next one retries'))
+        .finally(() => (this.running = undefined));
+    }, EVERY_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}

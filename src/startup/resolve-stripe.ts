@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { WEBHOOK_EVENT_TYPES } from '../billing/webhooks/webhook-event-types.js';
+import { type StripeSettings, stripeModeOf } from '../billing/stripe/stripe-settings.js';
+import type { AppConfig } from '../config/app-config.js';
+import { startStripeEmulator } from '../stripe-emulator/emulator.js';
+
+export interface StripeRuntime {
+  settings: StripeSettings | null;
+  stop(): Promise<void>;
+}
+
+const PREFERRED_EMULATOR_PORT = 12111;
+
+/** On 12111 with the shared state file; if that port is taken (say by `npm run stripe:emulator` on the
+ *  same state file), on a free port with a state file of its own, so two emulators never overwrite one. */
+async function startLocalEmulator(config: AppConfig) {
+  try {
+    return await startStripeEmulator({ stateFile: path.join(config.dataDir, 'stripe-emulator.json'), port: PREFERRED_EMULATOR_PORT });
+  } catch {
+    return startStripeEmulator({ stateFile: path.join(config.dataDir, `stripe-emulator-${process.pid}.json`), port: 0 });
+  }
+}
+
+/**
+ * Billing disabled: no Stripe. A configured key: that Stripe (or STRIPE_API_BASE). No key outside
+ * production: the local emulator, in this process, with its webhooks pointed at this service.
+ */
+export async function resolveStripe(config: AppConfig, log: (message: string) => void): Promise<StripeRuntime> {
+  const { billing } = config;
+  const none = async () => undefined;
+  if (!billing.enabled) return { settings: null, stop: none };
+  if (billing.stripeSecretKey) {
+    const settings = { secretKey: billing.stripeSecretKey, apiBase: billing.stripeApiBase, webhookSecrets: billing.webhookSecrets, mode: stripeModeOf(billing.stripeSecretKey), emulated: false };
+    return { settings, stop: none };
+  }
+  const emulator = await startLocalEmulator(config);
+  const webhookSecret = emulator.addWebhookEndpoint(`http://127.0.0.1:${config.port}/billing/webhook`, WEBHOOK_EVENT_TYPES);
+  log(
+    `STRIPE_SECRET_KEY is not set: billing runs against the local Stripe emulator at ${emulator.url} ` +
+      `(test mode, state in ${path.join(config.dataDir, 'stripe-emulator.json')}); its webhooks go to this service. ` +
+      'Set STRIPE_SECRET_KEY to use a real Stripe account.',
+  );
+  return {
+    settings: { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret], mode: 'test', emulated: true },
+    stop: () => emulator.stop(),
+  };
+}
