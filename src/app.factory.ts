@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { mountOpenApi } from './api-docs/openapi.js';
-import { dropPassThroughEnhancers } from './common/http/pass-through-enhancers.js';
+import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancers.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';

@@ -2,7 +2,7 @@ import { AuthGuard } from '../src/identity/auth/auth.guard.js';
 import { RolesGuard } from '../src/identity/auth/roles.guard.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-/** The request pipeline carries only enhancers that do something (see pass-through-enhancers.ts). */
+/** The request pipeline carries only enhancers that do something (see src/internals/nest-pass-through-enhancers.ts). */
 describe('the HTTP pipeline', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { DataSource, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import { BILLING_EVENT, type NewBillingEvent } from '../common/events/billing-event.js';
+import { transactionDepth } from '../internals/typeorm-transaction-depth.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
 import { EVENTS_PUBLISHED } from './billing-stream-metrics.js';
 
@@ -19,8 +20,6 @@ interface Queued {
 
 type Runner = QueryRunner & { data: Record<string, unknown> };
 
-/** TypeORM counts savepoints in a protected field; 1 is the outermost transaction. */
-const depthOf = (runner: QueryRunner) => (runner as unknown as { transactionDepth: number }).transactionDepth;
 const queueOf = (runner: Runner) => (runner.data[QUEUED] as Queued[] | undefined) ?? (runner.data[QUEUED] = [] as Queued[]);
 
 /**
@@ -47,13 +46,13 @@ export class BillingEvents implements OnModuleInit, EntitySubscriberInterface {
   @Transactional()
   async publish(event: NewBillingEvent): Promise<void> {
     const runner = this.txHost.tx.queryRunner! as Runner;
-    queueOf(runner).push({ event, depth: depthOf(runner) });
+    queueOf(runner).push({ event, depth: transactionDepth(runner) });
   }
 
   /** TypeORM also calls this when a savepoint is released: only the outermost commit writes. */
   async beforeTransactionCommit({ queryRunner }: TransactionCommitEvent): Promise<void> {
     const runner = queryRunner as Runner;
-    if (depthOf(runner) > 1 || !runner.data?.[QUEUED]) return;
+    if (transactionDepth(runner) > 1 || !runner.data?.[QUEUED]) return;
     const queued = queueOf(runner).splice(0);
     for (const { event } of queued) if (await this.events.insert(runner, event)) this.published.inc({ type: event.type });
   }
@@ -62,7 +61,7 @@ export class BillingEvents implements OnModuleInit, EntitySubscriberInterface {
   beforeTransactionRollback({ queryRunner }: TransactionRollbackEvent): void {
     const runner = queryRunner as Runner;
     if (!runner.data?.[QUEUED]) return;
-    const depth = depthOf(runner);
+    const depth = transactionDepth(runner);
     runner.data[QUEUED] = queueOf(runner).filter((queued) => queued.depth < depth);
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { postgresExited } from '../internals/embedded-postgres-process.js';
 import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
 import { DatabaseStartupError } from './database-startup.error.js';
 import { findFreePort } from './free-port.js';
@@ -156,7 +157,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     url: urlFor(port, databaseName),
     shared: false,
     stop: async () => {
-      await server.stop();
+      if (!postgresExited(server)) await server.stop();
       rmSync(ownerFile(dataDir), { force: true });
       if (options.ephemeral) rmSync(dataDir, { recursive: true, force: true });
     },

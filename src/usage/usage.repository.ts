@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Executor } from '../database/executor.js';
-import { pgPool } from '../database/pg-pool.js';
+import { pgPool } from '../internals/typeorm-pg-pool.js';
 import { rowsOf } from '../database/rows-of.js';
 import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues } from './consume-usage.statement.js';
 import { hourWindowStart } from './quota-math.js';

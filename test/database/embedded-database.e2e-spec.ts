@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedDatabase } from '../../src/database/embedded-database.js';
 import { grantPostgresUserPassage } from '../../src/database/postgres-user-access.js';
-import { readPostmaster } from '../../src/database/postmaster-pid.js';
+import { isProcessAlive, readPostmaster } from '../../src/database/postmaster-pid.js';
 import { startTestApp } from '../support/test-app.js';
 
 const scratch = () => mkdtempSync(path.join(os.tmpdir(), 'billing-epg-'));
@@ -97,6 +97,18 @@ describe('embedded Postgres', () => {
     const changed = grantPostgresUserPassage([path.join(parent, 'data')]);
     expect(changed).toContain(parent);
     expect(statSync(parent).mode & 0o777).toBe(0o701);
+  });
+});
+
+describe('a Postgres that stopped by itself', () => {
+  // Ctrl-C in a terminal reaches the embedded Postgres too (same process group), and it stops first.
+  it('is stopped at once, not waited for', async () => {
+    const dataDir = scratch();
+    const server = await startEmbeddedDatabase({ dataDir, ephemeral: true });
+    const postmaster = readPostmaster(path.join(dataDir, 'pg'))!;
+    process.kill(postmaster.pid, 'SIGINT');
+    await vi.waitFor(() => expect(isProcessAlive(postmaster.pid)).toBe(false), { timeout: 20_000, interval: 50 });
+    await server.stop();
   });
 });
 

@@ -2,7 +2,7 @@ import { type CanActivate, Injectable, Module } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ClsModule } from 'nestjs-cls';
-import { dropPassThroughEnhancers } from './pass-through-enhancers.js';
+import { dropPassThroughEnhancers } from './nest-pass-through-enhancers.js';
 
 @Injectable()
 class OwnGuard implements CanActivate {
@@ -36,5 +36,9 @@ describe('dropPassThroughEnhancers', () => {
     expect(guards).toContain(maintenanceSwitch);
     expect(guards.some((guard) => guard instanceof OwnGuard)).toBe(true);
     await app.close();
+  });
+
+  it('stops start-up when Nest no longer keeps its global enhancers where this reads them', () => {
+    expect(() => dropPassThroughEnhancers({} as NestFastifyApplication)).toThrow(/getGlobalInterceptors/);
   });
 });
