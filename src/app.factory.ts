@@ -8,12 +8,16 @@ import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './observability/pino-nest-logger.js';
+import { setLogTenantReader } from './observability/logger.factory.js';
+import { AUTH_CONTEXT, type AuthContext } from './identity/auth/auth-context.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 
 export const BODY_LIMIT_BYTES = 1_048_576;
 
 /** Builds the HTTP application; `main.ts` and the end-to-end tests share it. */
 export async function createApp(config: AppConfig, databaseUrl: string, logger: Logger, stripe: StripeSettings | null): Promise<NestFastifyApplication> {
+  // Lines logged while serving a request name its tenant and env, read from the request's auth context.
+  setLogTenantReader(logger, (cls) => cls.get<AuthContext | undefined>(AUTH_CONTEXT)?.scope);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdFor,

@@ -1,6 +1,10 @@
+import http from 'node:http';
 import type { Logger } from 'pino';
+import { TenantsService } from '../src/identity/tenants.service.js';
 import { ROOT_LOGGER } from '../src/observability/root-logger.token.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
+
+type LogLine = Record<string, unknown>;
 
 describe('metrics and logs', () => {
   let t: TestApp;
@@ -52,5 +56,58 @@ describe('metrics and logs', () => {
     expect(line).not.toContain(t.config.billing.stripeSecretKey!);
     expect(line).not.toContain('abcdefghijklmnopqrstuvwxyz');
     expect(line).toContain('[redacted]');
+  });
+
+  const logLines = () => t.logs.map((line) => JSON.parse(line) as LogLine);
+  const completed = (reqId: string | null) =>
+    logLines().find((line) => line.msg === 'request completed' && line.reqId === reqId);
+
+  it('writes the request id and tenant on every line logged while serving a request', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const root = t.app.get<Logger>(ROOT_LOGGER, { strict: false });
+    const tenants = t.app.get(TenantsService);
+    const current = tenants.current.bind(tenants);
+    // A line logged from inside the handler, by code that says nothing about the request.
+    const spy = vi.spyOn(tenants, 'current').mockImplementation((scope) => {
+      root.info('looking up the current tenant');
+      return current(scope);
+    });
+    const response = await t.request('GET', '/tenants/current', { token: apiKey }).finally(() => spy.mockRestore());
+    expect(response.status).toBe(200);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    await vi.waitFor(() => expect(completed(requestId)).toBeDefined());
+    const inside = logLines().find((line) => line.msg === 'looking up the current tenant');
+    expect(inside).toMatchObject({ reqId: requestId, tenantId, env: 'test' });
+    expect(completed(requestId)).toMatchObject({ tenantId, env: 'test' });
+
+    root.info('between requests');
+    expect(logLines().at(-1)).toMatchObject({ msg: 'between requests' });
+    for (const key of ['reqId', 'tenantId', 'env']) expect(logLines().at(-1)).not.toHaveProperty(key);
+  });
+
+  it("does not carry one request's tenant into the next request on the same connection", async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const request = http.get(`${t.baseUrl}${path}`, { agent, headers }, (response) => {
+          const answer = { status: response.statusCode!, reused: request.reusedSocket };
+          response.resume().on('end', () => resolve(answer));
+        });
+        request.on('error', reject);
+      });
+    try {
+      const first = await get('/tenants/current', { authorization: `Bearer ${apiKey}`, 'x-request-id': 'same-conn-1' });
+      expect(first).toEqual({ status: 200, reused: false });
+      expect(await get('/llms.txt', { 'x-request-id': 'same-conn-2' })).toEqual({ status: 200, reused: true });
+      expect(await get('/tenants/current', { 'x-request-id': 'same-conn-3' })).toEqual({ status: 401, reused: true });
+    } finally {
+      agent.destroy();
+    }
+    await vi.waitFor(() => expect(completed('same-conn-3')).toBeDefined());
+    expect(completed('same-conn-1')).toMatchObject({ tenantId });
+    expect(completed('same-conn-2')).not.toHaveProperty('tenantId');
+    expect(completed('same-conn-3')).not.toHaveProperty('tenantId');
   });
 });

@@ -23,7 +23,8 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    this.cls.enter({ ifNested: 'reuse' });
+    // A fresh store per request: a keep-alive connection's next request must not inherit this one's tenant.
+    this.cls.enter({ ifNested: 'override' });
     this.cls.set(CLS_ID, request.id);
     if (this.isPublic(context)) return true;
     const auth = this.authenticator.authenticate(request.headers);
