@@ -29,4 +29,14 @@ const perSecond = result.requests.total / seconds;
 // How busy the load generator itself was: near one core means it, not the app, set the pace.
 const cpu = process.cpuUsage();
 const loadCpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
-process.stdout.write(JSON.stringify({ non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, requests: { ...result.requests, average: perSecond }, latency: result.latency, duration: seconds, load_cpu_share: loadCpuShare }));
+process.stdout.write(
+  JSON.stringify({
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    requests: { ...result.requests, average: perSecond },
+    latency: result.latency,
+    duration: seconds,
+    load_cpu_share: loadCpuShare,
+  }),
+);

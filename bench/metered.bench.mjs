@@ -23,7 +23,9 @@ const db = app.get(DataSource);
 async function tenantsWithEnterprise(count) {
   const keys = [];
   for (let i = 0; i < count; i++) {
-    const created = await app.get(ClsService).run(() => app.get(TenantsService).provision(`Bench ${i}`, `metered-${i}-${randomUUID()}@example.com`, 'test'));
+    const created = await app
+      .get(ClsService)
+      .run(() => app.get(TenantsService).provision(`Bench ${i}`, `metered-${i}-${randomUUID()}@example.com`, 'test'));
     keys.push({ key: created.api_key, tenantId: created.tenant_id });
   }
   // An enterprise comp: 10M characters a month, no hourly limit, so the run measures metering, not refusals.
@@ -35,7 +37,11 @@ async function tenantsWithEnterprise(count) {
   return keys;
 }
 
-const request = (key) => ({ method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ text: TEXT }) });
+const request = (key) => ({
+  method: 'POST',
+  headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ text: TEXT }),
+});
 const summary = (name, result) => ({
   name,
   requests_per_second: Math.round(result.requests.average),
@@ -57,30 +63,74 @@ async function measure(url, prepared) {
 
 const [hot] = await tenantsWithEnterprise(1);
 const many = await tenantsWithEnterprise(TENANTS);
-await loadFromAnotherProcess(`${baseUrl}/v1/summarize`, many.map((tenant) => request(tenant.key)), CONCURRENCY, 2_000);
+await loadFromAnotherProcess(
+  `${baseUrl}/v1/summarize`,
+  many.map((tenant) => request(tenant.key)),
+  CONCURRENCY,
+  2_000,
+);
 await db.query('TRUNCATE usage_counters');
 
 // Each tenant's request, built once; the load generator spreads them over its connections.
-const baseline = summary('unmetered GET /billing/plans', await measure(`${baseUrl}/billing/plans`, [{ method: 'GET' }]));
+const baseline = summary(
+  'unmetered GET /billing/plans',
+  await measure(`${baseUrl}/billing/plans`, [{ method: 'GET' }]),
+);
 const hotResult = await measure(`${baseUrl}/v1/summarize`, [request(hot.key)]);
-const manyResult = await measure(`${baseUrl}/v1/summarize`, many.map((tenant) => request(tenant.key)));
-const reference = await measureReferenceDesign(bench.databaseUrl, { connections: CONCURRENCY, requests: REQUESTS, body: JSON.stringify({ text: TEXT }) });
+const manyResult = await measure(
+  `${baseUrl}/v1/summarize`,
+  many.map((tenant) => request(tenant.key)),
+);
+const reference = await measureReferenceDesign(bench.databaseUrl, {
+  connections: CONCURRENCY,
+  requests: REQUESTS,
+  body: JSON.stringify({ text: TEXT }),
+});
 
 const ratio = (result, to) => Number((result.requests.average / to.requests_per_second).toFixed(2));
-const usedBy = async (ids) => Number((await db.query('SELECT coalesce(sum(used), 0) AS used FROM usage_counters WHERE tenant_id = ANY($1::uuid[])', [ids]))[0].used);
+const usedBy = async (ids) =>
+  Number(
+    (
+      await db.query('SELECT coalesce(sum(used), 0) AS used FROM usage_counters WHERE tenant_id = ANY($1::uuid[])', [
+        ids,
+      ])
+    )[0].used,
+  );
 /** Every request must have succeeded (the tenants have room to spare) and been charged exactly once. */
-const exact = async (result, ids) => result.non2xx === 0 && result.errors === 0 && (await usedBy(ids)) === result.requests.total * TEXT.length;
+const exact = async (result, ids) =>
+  result.non2xx === 0 && result.errors === 0 && (await usedBy(ids)) === result.requests.total * TEXT.length;
 const report = {
   baseline,
-  hot_tenant: { ...summary('(a) one hot tenant', hotResult), ratio_to_unmetered: ratio(hotResult, baseline), ratio_to_reference: ratio(hotResult, reference.hot_row), usage_exact: await exact(hotResult, [hot.tenantId]) },
-  many_tenants: { ...summary(`(b) ${TENANTS} tenants`, manyResult), ratio_to_unmetered: ratio(manyResult, baseline), ratio_to_reference: ratio(manyResult, reference.thousand_rows), usage_exact: await exact(manyResult, many.map((k) => k.tenantId)) },
+  hot_tenant: {
+    ...summary('(a) one hot tenant', hotResult),
+    ratio_to_unmetered: ratio(hotResult, baseline),
+    ratio_to_reference: ratio(hotResult, reference.hot_row),
+    usage_exact: await exact(hotResult, [hot.tenantId]),
+  },
+  many_tenants: {
+    ...summary(`(b) ${TENANTS} tenants`, manyResult),
+    ratio_to_unmetered: ratio(manyResult, baseline),
+    ratio_to_reference: ratio(manyResult, reference.thousand_rows),
+    usage_exact: await exact(
+      manyResult,
+      many.map((k) => k.tenantId),
+    ),
+  },
   issue_reference_design: { ...reference, quoted_in_issue: ISSUE_REFERENCE },
 };
 console.log(JSON.stringify(report, null, 2));
-for (const [label, r, target] of [['(a) hot', report.hot_tenant, 4_000], ['(b) 1000 tenants', report.many_tenants, 8_000]]) {
-  console.log(`${label}: ${r.requests_per_second} req/s (target ≥ ${target}), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (target < 30), ${r.ratio_to_unmetered}× unmetered, ${r.ratio_to_reference}× the reference design, usage exact: ${r.usage_exact}; CPU app ${r.app_cpu_share}, load ${r.load_cpu_share}`);
+for (const [label, r, target] of [
+  ['(a) hot', report.hot_tenant, 4_000],
+  ['(b) 1000 tenants', report.many_tenants, 8_000],
+]) {
+  console.log(
+    `${label}: ${r.requests_per_second} req/s (target ≥ ${target}), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms (target < 30), ${r.ratio_to_unmetered}× unmetered, ${r.ratio_to_reference}× the reference design, usage exact: ${r.usage_exact}; CPU app ${r.app_cpu_share}, load ${r.load_cpu_share}`,
+  );
 }
-const quoted = (name, measured, inIssue) => `${name} ${measured.requests_per_second.toLocaleString('en')} req/s (issue: ${inIssue.toLocaleString('en')})`;
-console.log(`The issue's reference design, this run: ${quoted('bare Fastify', reference.bare, ISSUE_REFERENCE.bare)}; one UPDATE … RETURNING per request: ${quoted('one hot row', reference.hot_row, ISSUE_REFERENCE.hotRow)}, ${quoted('1,000 rows', reference.thousand_rows, ISSUE_REFERENCE.thousandRows)}`);
+const quoted = (name, measured, inIssue) =>
+  `${name} ${measured.requests_per_second.toLocaleString('en')} req/s (issue: ${inIssue.toLocaleString('en')})`;
+console.log(
+  `The issue's reference design, this run: ${quoted('bare Fastify', reference.bare, ISSUE_REFERENCE.bare)}; one UPDATE … RETURNING per request: ${quoted('one hot row', reference.hot_row, ISSUE_REFERENCE.hotRow)}, ${quoted('1,000 rows', reference.thousand_rows, ISSUE_REFERENCE.thousandRows)}`,
+);
 await bench.stop();
 process.exit(report.hot_tenant.usage_exact && report.many_tenants.usage_exact && reference.usage_exact ? 0 : 1);

@@ -21,7 +21,10 @@ async function startReferenceApp(databaseUrl) {
   const app = Fastify();
   app.get('/hello', async () => ({ hello: 'world' }));
   app.post('/consume/:id', async (request, reply) => {
-    const { rows } = await pool.query(`UPDATE ${TABLE} SET used = used + $2 WHERE id = $1 AND used + $2 <= quota RETURNING used`, [Number(request.params.id), request.body.text.length]);
+    const { rows } = await pool.query(
+      `UPDATE ${TABLE} SET used = used + $2 WHERE id = $1 AND used + $2 <= quota RETURNING used`,
+      [Number(request.params.id), request.body.text.length],
+    );
     if (rows.length === 0) return reply.code(402).send({ code: 'quota_exceeded' });
     return { used: Number(rows[0].used) };
   });
@@ -43,11 +46,21 @@ async function startReferenceApp(databaseUrl) {
 export async function measureReferenceDesign(databaseUrl, { connections, requests, body }) {
   const reference = await startReferenceApp(databaseUrl);
   try {
-    const consume = (id) => ({ method: 'POST', path: `/consume/${id}`, headers: { 'content-type': 'application/json' }, body });
+    const consume = (id) => ({
+      method: 'POST',
+      path: `/consume/${id}`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     const run = async (prepared) => {
       const result = await loadFromAnotherProcess(`${reference.url}/hello`, prepared, connections, requests);
       const failed = result.non2xx + result.errors + result.timeouts;
-      return { requests_per_second: Math.round(result.requests.average), p99_ms: result.latency.p99, failed, total: result.requests.total };
+      return {
+        requests_per_second: Math.round(result.requests.average),
+        p99_ms: result.latency.p99,
+        failed,
+        total: result.requests.total,
+      };
     };
     const bare = await run([{ method: 'GET', path: '/hello' }]);
     const hotRow = await run([consume(0)]);

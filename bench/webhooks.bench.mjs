@@ -23,27 +23,53 @@ const db = app.get(DataSource);
 // Tenants that really bought a plan, so every event makes the worker re-read a real subscription.
 const subscriptions = [];
 for (let i = 0; i < TENANTS; i++) {
-  const { api_key: key } = await app.get(ClsService).run(() => app.get(TenantsService).provision(`Bench ${i}`, `bench-${i}@example.com`, 'test'));
-  const checkout = await (await fetch(`${baseUrl}/billing/checkout`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{"plan_id":"starter"}' })).json();
-  await fetch(checkout.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+  const { api_key: key } = await app
+    .get(ClsService)
+    .run(() => app.get(TenantsService).provision(`Bench ${i}`, `bench-${i}@example.com`, 'test'));
+  const checkout = await (
+    await fetch(`${baseUrl}/billing/checkout`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: '{"plan_id":"starter"}',
+    })
+  ).json();
+  await fetch(checkout.url, {
+    method: 'POST',
+    body: new URLSearchParams({ card_number: '4242424242424242' }),
+    redirect: 'manual',
+  });
 }
 const processor = app.get(WebhookProcessor);
 const settled = "SELECT count(*) AS n FROM stripe_events WHERE status IN ('pending', 'failed')";
 do {
   await new Promise((r) => setTimeout(r, 200));
   await processor.drain();
-} while (Number((await db.query(settled))[0].n) > 0 || Number((await db.query('SELECT count(*) AS n FROM subscriptions'))[0].n) < TENANTS);
+} while (
+  Number((await db.query(settled))[0].n) > 0 ||
+  Number((await db.query('SELECT count(*) AS n FROM subscriptions'))[0].n) < TENANTS
+);
 for await (const subscription of stripeClient.subscriptions.list({ limit: 100 })) subscriptions.push(subscription);
 const seeded = Number((await db.query('SELECT count(*) AS n FROM stripe_events'))[0].n);
 
 const bodies = Array.from({ length: EVENTS }, (_, i) => {
   const subscription = subscriptions[i % subscriptions.length];
-  return JSON.stringify({ id: `evt_bench_${i}`, object: 'event', api_version: '2026-10-28.endive', created: Math.floor(Date.now() / 1000), livemode: false, type: 'customer.subscription.updated', data: { object: subscription } });
+  return JSON.stringify({
+    id: `evt_bench_${i}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type: 'customer.subscription.updated',
+    data: { object: subscription },
+  });
 });
 const prepared = bodies.map((body) => ({
   method: 'POST',
   body,
-  headers: { 'content-type': 'application/json', 'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }) },
+  headers: {
+    'content-type': 'application/json',
+    'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload: body, secret: webhookSecret }),
+  },
 }));
 await processor.pause();
 const started = Date.now();
@@ -52,7 +78,8 @@ const acceptedSeconds = result.duration;
 
 const drainStarted = Date.now();
 processor.resume();
-const pendingSql = "SELECT count(*) AS n FROM stripe_events WHERE id LIKE 'evt_bench_%' AND status NOT IN ('processed', 'ignored', 'dead')";
+const pendingSql =
+  "SELECT count(*) AS n FROM stripe_events WHERE id LIKE 'evt_bench_%' AND status NOT IN ('processed', 'ignored', 'dead')";
 while (Number((await db.query(pendingSql))[0].n) > 0) await new Promise((r) => setTimeout(r, 50));
 const drainedSeconds = (Date.now() - drainStarted) / 1000;
 
@@ -73,7 +100,8 @@ const report = {
   lost: EVENTS - Number(counts.stored),
   seeded_events: seeded,
 };
-const ok = report.lost === 0 && report.applied_more_than_once === 0 && report.processed === EVENTS && report.non_2xx === 0;
+const ok =
+  report.lost === 0 && report.applied_more_than_once === 0 && report.processed === EVENTS && report.non_2xx === 0;
 console.log(JSON.stringify(report, null, 2));
 console.log(
   `\naccepted ${report.accepted_per_second}/s (target ≥ 1000), ack p99 ${report.ack_latency_ms.p99} ms (target < 50), ` +

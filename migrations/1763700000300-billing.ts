@@ -85,7 +85,9 @@ export class Billing1763700000300 implements MigrationInterface {
         received_at timestamptz NOT NULL DEFAULT now(),
         processed_at timestamptz
       )`);
-    await db.query(`CREATE INDEX stripe_events_due_idx ON stripe_events (next_attempt_at) WHERE status IN ('pending', 'failed')`);
+    await db.query(
+      `CREATE INDEX stripe_events_due_idx ON stripe_events (next_attempt_at) WHERE status IN ('pending', 'failed')`,
+    );
     await db.query('CREATE INDEX stripe_events_type_idx ON stripe_events (type, received_at DESC)');
     await db.query(`
       CREATE TABLE usage_counters (
@@ -99,7 +101,14 @@ export class Billing1763700000300 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of ['usage_counters', 'stripe_events', 'entitlements', 'invoices', 'subscriptions', 'billing_customers']) {
+    for (const table of [
+      'usage_counters',
+      'stripe_events',
+      'entitlements',
+      'invoices',
+      'subscriptions',
+      'billing_customers',
+    ]) {
       await db.query(`DROP TABLE ${table}`);
     }
   }

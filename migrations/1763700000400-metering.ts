@@ -38,7 +38,9 @@ export class Metering1763700000400 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         reported_at timestamptz
       )`);
-    await db.query(`CREATE INDEX overage_reports_due_idx ON overage_reports (next_attempt_at) WHERE status <> 'reported'`);
+    await db.query(
+      `CREATE INDEX overage_reports_due_idx ON overage_reports (next_attempt_at) WHERE status <> 'reported'`,
+    );
     await db.query(`
       CREATE TABLE usage_requests (
         tenant_id uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,

@@ -89,6 +89,8 @@ export class ConsumeUsageFunction1763700000600 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP FUNCTION consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])');
+    await db.query(
+      'DROP FUNCTION consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])',
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const SIGNATURE = 'consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])';
+const SIGNATURE =
+  'consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])';
 
 /**
  * consume_usage()'s statements take arrays, whose length a generic plan cannot know. For small

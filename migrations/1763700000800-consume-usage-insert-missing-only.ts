@@ -1,7 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { CONSUME_USAGE_FUNCTION_V1 } from './1763700000600-consume-usage-function.js';
 
-const SIGNATURE = 'consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])';
+const SIGNATURE =
+  'consume_usage(uuid[], text[], text[], timestamptz[], int[], bigint[], timestamptz[], int[], boolean[], bigint[], text[])';
 
 /**
  * consume_usage() offered every row of a batch to INSERT … ON CONFLICT DO NOTHING, so that a

@@ -12,14 +12,18 @@ export class OverageReportHolds1763700000900 implements MigrationInterface {
   async up(db: QueryRunner): Promise<void> {
     await db.query('ALTER TABLE overage_reports ADD COLUMN uncertain_since timestamptz');
     await db.query('ALTER TABLE overage_reports DROP CONSTRAINT overage_reports_status_check');
-    await db.query(`ALTER TABLE overage_reports ADD CONSTRAINT overage_reports_status_check CHECK (status IN ('pending', 'reported', 'failed', 'held'))`);
+    await db.query(
+      `ALTER TABLE overage_reports ADD CONSTRAINT overage_reports_status_check CHECK (status IN ('pending', 'reported', 'failed', 'held'))`,
+    );
   }
 
   /** Held reports become failed ones, which the earlier code sends again: settle them first (overage:release). */
   async down(db: QueryRunner): Promise<void> {
     await db.query(`UPDATE overage_reports SET status = 'failed' WHERE status = 'held'`);
     await db.query('ALTER TABLE overage_reports DROP CONSTRAINT overage_reports_status_check');
-    await db.query(`ALTER TABLE overage_reports ADD CONSTRAINT overage_reports_status_check CHECK (status IN ('pending', 'reported', 'failed'))`);
+    await db.query(
+      `ALTER TABLE overage_reports ADD CONSTRAINT overage_reports_status_check CHECK (status IN ('pending', 'reported', 'failed'))`,
+    );
     await db.query('ALTER TABLE overage_reports DROP COLUMN uncertain_since');
   }
 }

@@ -57,8 +57,18 @@ const EXTRA_PARAMS = {
 };
 
 const RESOURCES = [
-  'customer', 'product', 'price', 'checkout.session', 'billing_portal.session', 'subscription',
-  'subscription_item', 'invoice', 'line_item', 'event', 'billing.meter', 'billing.meter_event',
+  'customer',
+  'product',
+  'price',
+  'checkout.session',
+  'billing_portal.session',
+  'subscription',
+  'subscription_item',
+  'invoice',
+  'line_item',
+  'event',
+  'billing.meter',
+  'billing.meter_event',
   'webhook_endpoint',
 ];
 
@@ -71,7 +81,12 @@ for (const [name, containers] of Object.entries(OPEN_CONTAINERS)) {
     method: operation.method,
     path: operation.path,
     params: {
-      ...Object.fromEntries(Object.entries(operation.params).map(([param, spec]) => [param, { type: spec.type, ...(spec.enum ? { enum: spec.enum } : {}) }])),
+      ...Object.fromEntries(
+        Object.entries(operation.params).map(([param, spec]) => [
+          param,
+          { type: spec.type, ...(spec.enum ? { enum: spec.enum } : {}) },
+        ]),
+      ),
       ...(EXTRA_PARAMS[name] ?? {}),
     },
     containers: ['expand', ...containers],
@@ -83,4 +98,6 @@ const shapes = Object.fromEntries(RESOURCES.map((name) => [name, fixtures[name]]
 
 writeFileSync(path.join(target, 'operations.json'), `${JSON.stringify(catalogue, null, 1)}\n`);
 writeFileSync(path.join(target, 'fixtures.json'), `${JSON.stringify(shapes, null, 1)}\n`);
-process.stdout.write(`wrote ${Object.keys(catalogue).length} operations and ${RESOURCES.length} resource shapes to ${target}\n`);
+process.stdout.write(
+  `wrote ${Object.keys(catalogue).length} operations and ${RESOURCES.length} resource shapes to ${target}\n`,
+);

@@ -15,7 +15,12 @@ import type { StripeSettings } from './billing/stripe/stripe-settings.js';
 export const BODY_LIMIT_BYTES = 1_048_576;
 
 /** Builds the HTTP application; `main.ts` and the end-to-end tests share it. */
-export async function createApp(config: AppConfig, databaseUrl: string, logger: Logger, stripe: StripeSettings | null): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+  databaseUrl: string,
+  logger: Logger,
+  stripe: StripeSettings | null,
+): Promise<NestFastifyApplication> {
   // Lines logged while serving a request name its tenant and env, read from the request's auth context.
   setLogTenantReader(logger, (cls) => cls.get<AuthContext | undefined>(AUTH_CONTEXT)?.scope);
   const adapter = new FastifyAdapter({
@@ -25,10 +30,14 @@ export async function createApp(config: AppConfig, databaseUrl: string, logger: 
     trustProxy: config.trustProxy,
   });
   // rawBody: Stripe's signature covers the exact bytes it sent.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config, databaseUrl, logger, stripe }), adapter, {
-    bufferLogs: true,
-    rawBody: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, databaseUrl, logger, stripe }),
+    adapter,
+    {
+      bufferLogs: true,
+      rawBody: true,
+    },
+  );
   app.useLogger(new PinoNestLogger(logger));
   dropPassThroughEnhancers(app);
   if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins, credentials: true });

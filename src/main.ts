@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   const { config, envFiles, generatedJwtSecret } = loadRuntimeConfig();
   const logger = createRootLogger(config);
   logger.info({ config: configSummary(config), envFiles }, 'configuration loaded');
-  if (generatedJwtSecret) logger.warn('JWT_SECRET is not set: using a development secret generated in the data directory');
+  if (generatedJwtSecret)
+    logger.warn('JWT_SECRET is not set: using a development secret generated in the data directory');
 
   const database = await resolveDatabaseServer(config, (message) => logger.info(message));
   let stripe: StripeRuntime | undefined;
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // An error that already says what to do is shown alone; anything else with its stack.
   const expected = error instanceof DatabaseStartupError;
-  process.stderr.write(`start-up failed: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+  process.stderr.write(
+    `start-up failed: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`,
+  );
   process.exit(1);
 });

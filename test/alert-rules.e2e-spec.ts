@@ -13,8 +13,15 @@ interface Rule {
   annotations: { summary: string; description?: string };
 }
 
-const rules = (): Rule[] => (parse(readFileSync(RULES_FILE, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap((group) => group.rules);
-const metricNames = (expr: string) => [...new Set([...expr.matchAll(/\b(?:stripe|billing)_[a-z_]+\b/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, '')))];
+const rules = (): Rule[] =>
+  (parse(readFileSync(RULES_FILE, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap(
+    (group) => group.rules,
+  );
+const metricNames = (expr: string) => [
+  ...new Set(
+    [...expr.matchAll(/\b(?:stripe|billing)_[a-z_]+\b/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, '')),
+  ),
+];
 const promtool = (() => {
   try {
     execFileSync('promtool', ['--version'], { stdio: 'ignore' });
@@ -36,7 +43,8 @@ describe('alert rules', () => {
       expect(rule.labels.severity).toMatch(/^(info|warning|critical)$/);
       expect(rule.annotations.summary.length).toBeGreaterThan(10);
       if (rule.for !== undefined) expect(rule.for).toMatch(/^\d+[smh]$/);
-      for (const [open, close] of ['()', '[]', '{}']) expect(rule.expr.split(open).length).toBe(rule.expr.split(close).length);
+      for (const [open, close] of ['()', '[]', '{}'])
+        expect(rule.expr.split(open).length).toBe(rule.expr.split(close).length);
       expect(metricNames(rule.expr).length).toBeGreaterThan(0);
     }
   });
@@ -60,10 +68,18 @@ describe('alert rules', () => {
     });
 
     it('reports how long the oldest unreported overage has waited', async () => {
-      const gauge = async () => Number(((await t.request('GET', '/metrics')).body as string).match(/^billing_overage_unreported_oldest_seconds (\S+)$/m)?.[1]);
+      const gauge = async () =>
+        Number(
+          ((await t.request('GET', '/metrics')).body as string).match(
+            /^billing_overage_unreported_oldest_seconds (\S+)$/m,
+          )?.[1],
+        );
       expect(await gauge()).toBe(0);
       const { tenantId } = await t.createTenant('Overage Lag Co');
-      await t.query("INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity, created_at) VALUES ($1, 'test', 'characters', 'lag-check', 5, now() - interval '2 hours')", [tenantId]);
+      await t.query(
+        "INSERT INTO overage_outbox (tenant_id, env, meter, request_key, quantity, created_at) VALUES ($1, 'test', 'characters', 'lag-check', 5, now() - interval '2 hours')",
+        [tenantId],
+      );
       const seconds = await gauge();
       expect(seconds).toBeGreaterThanOrEqual(7_200);
       expect(seconds).toBeLessThan(7_300);

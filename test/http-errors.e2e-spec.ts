@@ -10,7 +10,9 @@ describe('the common error shape', () => {
   afterAll(() => t.close());
 
   const expectErrorShape = (body: any, code: string) => {
-    expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String), request_id: expect.any(String) }) });
+    expect(body).toEqual({
+      error: expect.objectContaining({ code, message: expect.any(String), request_id: expect.any(String) }),
+    });
   };
 
   it('404s unknown routes in the same shape', async () => {
@@ -26,13 +28,20 @@ describe('the common error shape', () => {
   });
 
   it('413s bodies over 1 MiB', async () => {
-    const response = await t.request('POST', '/tenants', { token, rawBody: JSON.stringify({ name: 'x'.repeat(1_100_000) }) });
+    const response = await t.request('POST', '/tenants', {
+      token,
+      rawBody: JSON.stringify({ name: 'x'.repeat(1_100_000) }),
+    });
     expect(response.status).toBe(413);
     expectErrorShape(response.body, 'payload_too_large');
   });
 
   it('415s a body that is not JSON', async () => {
-    const response = await t.request('POST', '/tenants', { token, rawBody: 'name=x', headers: { 'content-type': 'text/csv' } });
+    const response = await t.request('POST', '/tenants', {
+      token,
+      rawBody: 'name=x',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(response.status).toBe(415);
     expectErrorShape(response.body, 'unsupported_media_type');
   });
@@ -44,7 +53,11 @@ describe('the common error shape', () => {
     });
     expect(response.status).toBe(400);
     expectErrorShape(response.body, 'validation_failed');
-    expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'extra', 'role']);
+    expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'email',
+      'extra',
+      'role',
+    ]);
   });
 
   it('echoes a safe x-request-id and uses it in the error', async () => {

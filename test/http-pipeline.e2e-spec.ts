@@ -10,7 +10,8 @@ describe('the HTTP pipeline', () => {
   });
   afterAll(() => t.close());
 
-  const enhancers = () => (t.app as unknown as { config: { getGlobalInterceptors(): object[]; getGlobalGuards(): object[] } }).config;
+  const enhancers = () =>
+    (t.app as unknown as { config: { getGlobalInterceptors(): object[]; getGlobalGuards(): object[] } }).config;
 
   it('has no global interceptor and only our own global guards', () => {
     expect(enhancers().getGlobalInterceptors()).toEqual([]);
@@ -22,7 +23,10 @@ describe('the HTTP pipeline', () => {
     const { apiKey, tenantId } = await t.createTenant();
     const created = await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'pipeline' } });
     expect(created.status).toBe(201);
-    const [entry] = await t.query<{ request_id: string }>("SELECT request_id FROM audit_events WHERE tenant_id = $1 AND action = 'api_key.created'", [tenantId]);
+    const [entry] = await t.query<{ request_id: string }>(
+      "SELECT request_id FROM audit_events WHERE tenant_id = $1 AND action = 'api_key.created'",
+      [tenantId],
+    );
     expect(entry.request_id).toBe(created.headers.get('x-request-id'));
   });
 });

@@ -9,7 +9,10 @@ type LogLine = Record<string, unknown>;
 describe('metrics and logs', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ STRIPE_SECRET_KEY: 'sk_test_configuredSecretKey1234', JWT_SECRET: 'configured-jwt-secret-long-enough-000000' });
+    t = await startTestApp({
+      STRIPE_SECRET_KEY: 'sk_test_configuredSecretKey1234',
+      JWT_SECRET: 'configured-jwt-secret-long-enough-000000',
+    });
   });
   afterAll(() => t.close());
 
@@ -22,7 +25,9 @@ describe('metrics and logs', () => {
     expect(metrics.headers.get('content-type')).toContain('text/plain');
     expect(metrics.body).toContain('process_cpu_user_seconds_total');
     expect(metrics.body).toContain('nodejs_eventloop_lag_seconds');
-    expect(metrics.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/tenants\/current",status_code="200"\} 1/);
+    expect(metrics.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/tenants\/current",status_code="200"\} 1/,
+    );
     expect(metrics.body).toMatch(/route="\/tenants\/current\/api-keys\/:id",status_code="404"/);
     expect(metrics.body).not.toContain('00000000-0000-4000-8000-000000000000');
   });
@@ -38,7 +43,11 @@ describe('metrics and logs', () => {
     const { apiKey } = await t.createTenant();
     const created = await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'logged?' } });
     const token = await t.mintToken('idp|logger', 'logger@example.com');
-    await t.request('POST', '/tenants', { token, body: { name: 'x' }, headers: { cookie: 'session=abc123secret', 'stripe-signature': 't=1,v1=deadbeef' } });
+    await t.request('POST', '/tenants', {
+      token,
+      body: { name: 'x' },
+      headers: { cookie: 'session=abc123secret', 'stripe-signature': 't=1,v1=deadbeef' },
+    });
     await vi.waitFor(() => expect(t.logs.length).toBeGreaterThan(3));
     const everything = t.logs.join('');
     for (const secret of [apiKey, created.body.key, token, 'abc123secret', 'deadbeef', ...t.config.secretValues]) {
@@ -51,7 +60,10 @@ describe('metrics and logs', () => {
 
   it('scrubs configured secrets and key-shaped strings from anything logged', async () => {
     const root = t.app.get<Logger>(ROOT_LOGGER, { strict: false });
-    root.warn({ detail: `stripe said no to ${t.config.billing.stripeSecretKey}` }, 'careless bk_live_abcdefghijklmnopqrstuvwxyz message');
+    root.warn(
+      { detail: `stripe said no to ${t.config.billing.stripeSecretKey}` },
+      'careless bk_live_abcdefghijklmnopqrstuvwxyz message',
+    );
     const line = t.logs.at(-1)!;
     expect(line).not.toContain(t.config.billing.stripeSecretKey!);
     expect(line).not.toContain('abcdefghijklmnopqrstuvwxyz');

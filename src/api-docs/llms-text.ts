@@ -12,7 +12,14 @@ export interface LlmsSources {
   errors: Map<string, ErrorCodeInfo>;
 }
 
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; required?: string[]; enum?: unknown[]; items?: Schema };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  enum?: unknown[];
+  items?: Schema;
+};
 
 const WHO: Record<RouteInfo['access'], (route: RouteInfo) => string> = {
   public: () => 'public',
@@ -32,7 +39,9 @@ function bodyOf(document: OpenAPIObject, operation: Operation): string {
   const content = (operation?.requestBody as { content?: Record<string, { schema?: Schema }> } | undefined)?.content;
   const given = content?.['application/json']?.schema;
   // A DTO's schema is a component; a route validated by a JSON Schema of its own carries it inline.
-  const schema = given?.$ref ? (document.components?.schemas?.[given.$ref.split('/').pop()!] as Schema | undefined) : given;
+  const schema = given?.$ref
+    ? (document.components?.schemas?.[given.$ref.split('/').pop()!] as Schema | undefined)
+    : given;
   if (!schema?.properties) return '';
   const fields = Object.entries(schema.properties).map(([name, property]) => {
     const type = property.enum ? property.enum.map((v) => JSON.stringify(v)).join('|') : (property.type ?? 'object');
@@ -47,7 +56,9 @@ const endpointLine = (sources: LlmsSources, route: RouteInfo) => {
   return `- \`${route.method} ${route.path}\` [${WHO[route.access](route)}]${summary ? ` ${summary}` : ''}${bodyOf(sources.document, operation)}`;
 };
 
-const UPGRADE_FLOW = (base: string) => `1. \`GET ${base}/billing/status\` (any member): the plan, quota used and remaining, and whether a subscription exists.
+const UPGRADE_FLOW = (
+  base: string,
+) => `1. \`GET ${base}/billing/status\` (any member): the plan, quota used and remaining, and whether a subscription exists.
 2. \`GET ${base}/billing/plans\` (public): what each plan includes and costs.
 3. \`POST ${base}/billing/checkout\` with \`{"plan_id": "starter"}\` (owner or admin key): returns \`{url, session_id}\`.
    Give the \`url\` to a person: payment happens on Stripe's page and an agent must never fill it in.
@@ -70,8 +81,19 @@ A 402 \`feature_not_in_plan\` or \`subscription_inactive\` is decided before met
 /** /llms.txt: what the API is and where the rest is, in the llmstxt.org shape. */
 export function llmsText(sources: LlmsSources): string {
   const base = sources.baseUrl;
-  const keyRoutes = ['GET /billing/status', 'GET /billing/plans', 'POST /billing/checkout', 'GET /billing/entitlements', 'POST /entitlements/check', 'POST /usage/consume', 'POST /v1/summarize', 'GET /billing/stream'];
-  const routes = keyRoutes.map((key) => sources.routes.find((r) => `${r.method} ${r.path}` === key)).filter((r): r is RouteInfo => !!r);
+  const keyRoutes = [
+    'GET /billing/status',
+    'GET /billing/plans',
+    'POST /billing/checkout',
+    'GET /billing/entitlements',
+    'POST /entitlements/check',
+    'POST /usage/consume',
+    'POST /v1/summarize',
+    'GET /billing/stream',
+  ];
+  const routes = keyRoutes
+    .map((key) => sources.routes.find((r) => `${r.method} ${r.path}` === key))
+    .filter((r): r is RouteInfo => !!r);
   return `# Billing and entitlements service
 
 > Sells API usage on monthly plans (${PLANS.map((p) => p.id).join(', ')}) through Stripe and enforces each tenant's plan on every metered request: a monthly quota (402 when used up) and an hourly rate limit (429).
@@ -100,7 +122,10 @@ ${routes.map((route) => endpointLine(sources, route)).join('\n')}
 /** /llms-full.txt: the whole API for an agent, built from the running service so it cannot drift. */
 export function llmsFullText(sources: LlmsSources): string {
   const base = sources.baseUrl;
-  const plans = PLANS.map((p) => `| ${p.id} | ${money(p.priceCents)}/${p.interval} | ${count(p.monthlyCharacters)} | ${count(p.requestsPerHour)} | ${p.features.join(', ')} |`).join('\n');
+  const plans = PLANS.map(
+    (p) =>
+      `| ${p.id} | ${money(p.priceCents)}/${p.interval} | ${count(p.monthlyCharacters)} | ${count(p.requestsPerHour)} | ${p.features.join(', ')} |`,
+  ).join('\n');
   const errors = [...sources.errors.entries()]
     .sort(([, a], [, b]) => a.status - b.status)
     .map(([code, info]) => `| \`${code}\` | ${info.status} | ${info.message} |`)

@@ -30,7 +30,9 @@ export class LlmsController {
   @Get('llms-full.txt')
   @Header('content-type', 'text/plain; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'The whole API for AI agents: endpoints, auth, plans, credit headers, error codes, the upgrade flow.' })
+  @ApiOperation({
+    summary: 'The whole API for AI agents: endpoints, auth, plans, credit headers, error codes, the upgrade flow.',
+  })
   full(): string {
     return this.build().full;
   }
@@ -39,7 +41,13 @@ export class LlmsController {
   private build() {
     if (!this.texts) {
       const { appUrl, streamKeepAliveSeconds } = this.config;
-      const sources: LlmsSources = { baseUrl: appUrl, streamKeepAliveSeconds, routes: this.catalog.routes(), document: this.document.get(), errors: ERROR_CODES };
+      const sources: LlmsSources = {
+        baseUrl: appUrl,
+        streamKeepAliveSeconds,
+        routes: this.catalog.routes(),
+        document: this.document.get(),
+        errors: ERROR_CODES,
+      };
       this.texts = { brief: llmsText(sources), full: llmsFullText(sources) };
     }
     return this.texts;

@@ -11,7 +11,8 @@ import type { Role } from '../identity/entities/role.js';
 export type RouteAccess = 'public' | 'stripe_signature' | 'operator' | 'user' | 'roles' | 'authenticated';
 
 /** A route's operation in the OpenAPI document, if it has one. */
-export const operationOf = (document: OpenAPIObject, route: Pick<RouteInfo, 'method' | 'path'>) => document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
+export const operationOf = (document: OpenAPIObject, route: Pick<RouteInfo, 'method' | 'path'>) =>
+  document.paths[route.path]?.[route.method.toLowerCase() as 'get'];
 
 export interface RouteInfo {
   method: string;
@@ -37,7 +38,9 @@ export class RouteCatalog {
   ) {}
 
   routes(): RouteInfo[] {
-    this.cached ??= this.discovery.getControllers().flatMap(({ metatype }) => (metatype ? this.routesOf(metatype as new () => object) : []));
+    this.cached ??= this.discovery
+      .getControllers()
+      .flatMap(({ metatype }) => (metatype ? this.routesOf(metatype as new () => object) : []));
     return this.cached;
   }
 
@@ -65,7 +68,10 @@ export class RouteCatalog {
 
   private accessOf(targets: Array<object>, roles: Role[]): RouteAccess {
     const flag = (key: string) => !!this.reflector.getAllAndOverride<boolean | undefined>(key, targets as never);
-    const security = targets.flatMap((target) => (Reflect.getMetadata(DECORATORS.API_SECURITY, target) as Array<Record<string, unknown>> | undefined) ?? []);
+    const security = targets.flatMap(
+      (target) =>
+        (Reflect.getMetadata(DECORATORS.API_SECURITY, target) as Array<Record<string, unknown>> | undefined) ?? [],
+    );
     if (security.some((requirement) => 'stripe_signature' in requirement)) return 'stripe_signature';
     if (flag(IS_PUBLIC)) return 'public';
     if (flag(REQUIRES_OPERATOR)) return 'operator';
@@ -74,7 +80,10 @@ export class RouteCatalog {
   }
 
   private join(prefix: string, path: string): string {
-    const joined = `/${[prefix, path].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+    const joined = `/${[prefix, path]
+      .map((part) => part.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/')}`;
     return joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
   }
 }

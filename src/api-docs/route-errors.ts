@@ -14,10 +14,22 @@ const known = (...codes: string[]) => {
 export function routeErrors(route: RouteInfo, hasParameters: boolean): Map<number, string[]> {
   const codes: string[] = ['internal_error'];
   if (hasParameters) codes.push(...known('validation_failed'));
-  if (['POST', 'PUT', 'PATCH'].includes(route.method)) codes.push(...known('validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'));
+  if (['POST', 'PUT', 'PATCH'].includes(route.method))
+    codes.push(...known('validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'));
   if (route.access === 'stripe_signature') codes.push(...known('invalid_signature'));
-  if (route.access !== 'public' && route.access !== 'stripe_signature') codes.push(...known('unauthenticated', 'invalid_token', 'invalid_api_key'));
-  if (route.access === 'roles') codes.push(...known('tenant_required', 'invalid_tenant_header', 'invalid_env', 'env_mismatch', 'not_a_member', 'forbidden_role'));
+  if (route.access !== 'public' && route.access !== 'stripe_signature')
+    codes.push(...known('unauthenticated', 'invalid_token', 'invalid_api_key'));
+  if (route.access === 'roles')
+    codes.push(
+      ...known(
+        'tenant_required',
+        'invalid_tenant_header',
+        'invalid_env',
+        'env_mismatch',
+        'not_a_member',
+        'forbidden_role',
+      ),
+    );
   if (route.access === 'user') codes.push(...known('user_required'));
   if (route.access === 'operator') codes.push(...known('operator_required'));
   if (route.metered || route.needsFeature) codes.push(...known('subscription_inactive', 'feature_not_in_plan'));

@@ -1,7 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ActorType } from '../common/events/audit-trail.js';
 
-
 @Entity('audit_events')
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -16,7 +16,9 @@ export class AuditQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'An action (billing.plan_change_requested) or a prefix ending in a dot (billing.)' })
+  @ApiPropertyOptional({
+    description: 'An action (billing.plan_change_requested) or a prefix ending in a dot (billing.)',
+  })
   @IsOptional()
   @Matches(/^[a-z_]+(\.[a-z_]+)*\.?$/)
   action?: string;

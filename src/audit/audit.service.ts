@@ -37,7 +37,12 @@ export class AuditService {
     const rows = await this.audit.page(
       tenantId,
       env,
-      { cursor: query.cursor, action: query.action, since: query.since ? new Date(query.since) : undefined, until: query.until ? new Date(query.until) : undefined },
+      {
+        cursor: query.cursor,
+        action: query.action,
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+      },
       limit + 1,
     );
     const data = rows.slice(0, limit).map((e) => ({

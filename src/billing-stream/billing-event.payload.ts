@@ -7,7 +7,10 @@ import { BILLING_EVENT_TYPES, type BillingEventType } from '../common/events/bil
  * docs/billing/stream.md lists the `data` of each type.
  */
 export class BillingEventPayload {
-  @ApiProperty({ description: 'Increasing within a tenant and env; send it back as Last-Event-ID to resume.', example: '1042' })
+  @ApiProperty({
+    description: 'Increasing within a tenant and env; send it back as Last-Event-ID to resume.',
+    example: '1042',
+  })
   id: string;
 
   @ApiProperty({ enum: BILLING_EVENT_TYPES })
@@ -22,6 +25,10 @@ export class BillingEventPayload {
   @ApiProperty({ format: 'date-time' })
   occurred_at: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Depends on `type`; see docs/billing/stream.md.' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Depends on `type`; see docs/billing/stream.md.',
+  })
   data: Record<string, unknown>;
 }

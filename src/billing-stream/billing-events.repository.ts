@@ -26,7 +26,9 @@ export class BillingEventsRepository {
    * seen every earlier id of that tenant. False when `dedupeKey` was used already.
    */
   async insert(executor: Executor, event: NewBillingEvent): Promise<boolean> {
-    await executor.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`billing_events:${event.tenantId}:${event.env}`]);
+    await executor.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `billing_events:${event.tenantId}:${event.env}`,
+    ]);
     const rows = (await executor.query(
       `INSERT INTO billing_events (tenant_id, env, type, data, dedupe_key, occurred_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())
        ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
@@ -49,7 +51,10 @@ export class BillingEventsRepository {
 
   /** The id a new listener starts after: the tenant's newest event, or 0. */
   async latestId(tenantId: string, env: string): Promise<string> {
-    const [row]: Array<{ id: string | null }> = await this.dataSource.query('SELECT max(id)::text AS id FROM billing_events WHERE tenant_id = $1 AND env = $2', [tenantId, env]);
+    const [row]: Array<{ id: string | null }> = await this.dataSource.query(
+      'SELECT max(id)::text AS id FROM billing_events WHERE tenant_id = $1 AND env = $2',
+      [tenantId, env],
+    );
     return row?.id ?? '0';
   }
 }

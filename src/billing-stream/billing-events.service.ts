@@ -4,7 +4,13 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
-import { DataSource, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
+import {
+  DataSource,
+  type EntitySubscriberInterface,
+  type QueryRunner,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import { BILLING_EVENT, type NewBillingEvent } from '../common/events/billing-event.js';
 import { transactionDepth } from '../internals/typeorm-transaction-depth.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
@@ -20,7 +26,8 @@ interface Queued {
 
 type Runner = QueryRunner & { data: Record<string, unknown> };
 
-const queueOf = (runner: Runner) => (runner.data[QUEUED] as Queued[] | undefined) ?? (runner.data[QUEUED] = [] as Queued[]);
+const queueOf = (runner: Runner) =>
+  (runner.data[QUEUED] as Queued[] | undefined) ?? (runner.data[QUEUED] = [] as Queued[]);
 
 /**
  * Publishes to the tenant's billing event stream. An event joins the caller's transaction and is
@@ -54,7 +61,8 @@ export class BillingEvents implements OnModuleInit, EntitySubscriberInterface {
     const runner = queryRunner as Runner;
     if (transactionDepth(runner) > 1 || !runner.data?.[QUEUED]) return;
     const queued = queueOf(runner).splice(0);
-    for (const { event } of queued) if (await this.events.insert(runner, event)) this.published.inc({ type: event.type });
+    for (const { event } of queued)
+      if (await this.events.insert(runner, event)) this.published.inc({ type: event.type });
   }
 
   /** Rolling back to a savepoint drops what was published inside it, and only that. */

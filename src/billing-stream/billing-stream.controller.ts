@@ -1,5 +1,13 @@
 import { Controller, Headers, type MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { validationFailed } from '../common/errors/common.errors.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
@@ -18,16 +26,31 @@ export class BillingStreamController {
   @Sse('stream')
   @Roles('owner', 'admin', 'member')
   @ApiOperation({
-    summary: 'Server-sent events: the tenant’s subscription, invoice, entitlement and usage-threshold changes, as BillingEventPayload.',
-    description: 'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every BILLING_STREAM_KEEPALIVE_SECONDS (15 s unless set). Reconnect with Last-Event-ID to get exactly what was missed.',
+    summary:
+      'Server-sent events: the tenant’s subscription, invoice, entitlement and usage-threshold changes, as BillingEventPayload.',
+    description:
+      'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every BILLING_STREAM_KEEPALIVE_SECONDS (15 s unless set). Reconnect with Last-Event-ID to get exactly what was missed.',
   })
-  @ApiHeader({ name: 'last-event-id', required: false, description: 'Replay every event after this id, then continue live.' })
+  @ApiHeader({
+    name: 'last-event-id',
+    required: false,
+    description: 'Replay every event after this id, then continue live.',
+  })
   @ApiQuery({ name: 'last_event_id', required: false, description: 'The same, for clients that cannot set headers.' })
-  @ApiOkResponse({ description: 'text/event-stream', content: { 'text/event-stream': { schema: { $ref: getSchemaPath(BillingEventPayload) } } } })
-  stream(@CurrentTenant() scope: TenantScope, @Headers('last-event-id') header?: string, @Query('last_event_id') query?: string): Promise<Observable<MessageEvent>> {
+  @ApiOkResponse({
+    description: 'text/event-stream',
+    content: { 'text/event-stream': { schema: { $ref: getSchemaPath(BillingEventPayload) } } },
+  })
+  stream(
+    @CurrentTenant() scope: TenantScope,
+    @Headers('last-event-id') header?: string,
+    @Query('last_event_id') query?: string,
+  ): Promise<Observable<MessageEvent>> {
     const lastEventId = (header ?? query)?.trim() || null;
     if (lastEventId !== null && !EVENT_ID.test(lastEventId)) {
-      throw validationFailed([{ field: 'Last-Event-ID', problems: ['must be the id of an event this stream sent (digits)'] }]);
+      throw validationFailed([
+        { field: 'Last-Event-ID', problems: ['must be the id of an event this stream sent (digits)'] },
+      ]);
     }
     return this.hub.stream(scope.tenantId, scope.env, lastEventId);
   }

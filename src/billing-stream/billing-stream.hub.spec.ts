@@ -16,17 +16,27 @@ class Backlog {
   gate?: Promise<void>;
 
   add(tenantId: string, env = 'test') {
-    const event = { id: String(this.rows.length + 1), type: 'entitlement.updated', tenant_id: tenantId, env, occurred_at: new Date().toISOString(), data: {} } as BillingEventPayload;
+    const event = {
+      id: String(this.rows.length + 1),
+      type: 'entitlement.updated',
+      tenant_id: tenantId,
+      env,
+      occurred_at: new Date().toISOString(),
+      data: {},
+    } as BillingEventPayload;
     this.rows.push(event);
     return event;
   }
 
   repository(): BillingEventsRepository {
     return {
-      latestId: async (tenantId: string, env: string) => String(this.rows.filter((r) => r.tenant_id === tenantId && r.env === env).at(-1)?.id ?? 0),
+      latestId: async (tenantId: string, env: string) =>
+        String(this.rows.filter((r) => r.tenant_id === tenantId && r.env === env).at(-1)?.id ?? 0),
       after: async (tenantId: string, env: string, afterId: string, limit: number) => {
         this.reads++;
-        const snapshot = this.rows.filter((r) => r.tenant_id === tenantId && r.env === env && BigInt(r.id) > BigInt(afterId)).slice(0, limit);
+        const snapshot = this.rows
+          .filter((r) => r.tenant_id === tenantId && r.env === env && BigInt(r.id) > BigInt(afterId))
+          .slice(0, limit);
         if (this.gate) await this.gate;
         if (this.failNext) {
           this.failNext = false;
@@ -43,8 +53,16 @@ const metric = { inc: () => undefined, dec: () => undefined };
 function setUp() {
   const backlog = new Backlog();
   const listeners: Array<(payload: string) => void> = [];
-  const notifications = { on: (_channel: string, listener: (payload: string) => void) => listeners.push(listener) } as unknown as PgNotifications;
-  const hub = new BillingStreamHub(backlog.repository(), notifications, { streamKeepAliveSeconds: 15 } as AppConfig, metric as unknown as Gauge<string>, metric as unknown as Counter<string>);
+  const notifications = {
+    on: (_channel: string, listener: (payload: string) => void) => listeners.push(listener),
+  } as unknown as PgNotifications;
+  const hub = new BillingStreamHub(
+    backlog.repository(),
+    notifications,
+    { streamKeepAliveSeconds: 15 } as AppConfig,
+    metric as unknown as Gauge<string>,
+    metric as unknown as Counter<string>,
+  );
   hub.onModuleInit();
   const notify = (payload: string) => listeners.forEach((listener) => listener(payload));
   return { backlog, hub, notify };
@@ -53,7 +71,10 @@ function setUp() {
 function collect(stream: Observable<MessageEvent>) {
   const ids: string[] = [];
   const state = { completed: false };
-  const subscription = stream.subscribe({ next: (event) => event.id && ids.push(String(event.id)), complete: () => (state.completed = true) });
+  const subscription = stream.subscribe({
+    next: (event) => event.id && ids.push(String(event.id)),
+    complete: () => (state.completed = true),
+  });
   return { ids, state, subscription };
 }
 

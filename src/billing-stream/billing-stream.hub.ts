@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Injectable, Logger, type MessageEvent, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type MessageEvent,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
 import { Observable } from 'rxjs';
@@ -82,9 +88,16 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
     const start = BigInt(afterId ?? (await this.events.latestId(tenantId, env)));
     return new Observable<MessageEvent>((subscriber) => {
       if (this.closing) return subscriber.complete();
-      const client: Client = { cursor: start, send: (event) => subscriber.next(event), end: () => subscriber.complete() };
+      const client: Client = {
+        cursor: start,
+        send: (event) => subscriber.next(event),
+        end: () => subscriber.complete(),
+      };
       const group = this.join(tenantId, env, client);
-      const keepAlive = setInterval(() => subscriber.next({ comment: 'keep-alive' }), this.config.streamKeepAliveSeconds * 1000);
+      const keepAlive = setInterval(
+        () => subscriber.next({ comment: 'keep-alive' }),
+        this.config.streamKeepAliveSeconds * 1000,
+      );
       subscriber.next({ comment: 'connected' });
       void this.pump(group);
       return () => {
@@ -97,7 +110,8 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
   private join(tenantId: string, env: string, client: Client): Group {
     const key = streamKey(tenantId, env);
     let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = { key, tenantId, env, clients: new Set(), running: false, again: false }));
+    if (!group)
+      this.groups.set(key, (group = { key, tenantId, env, clients: new Set(), running: false, again: false }));
     group.clients.add(client);
     this.connected.inc();
     return group;
@@ -139,7 +153,10 @@ export class BillingStreamHub implements OnModuleInit, BeforeApplicationShutdown
         if (batch.length === PAGE) group.again = true;
       } while (group.again);
     } catch (error) {
-      this.logger.warn({ err: error, tenantId: group.tenantId, env: group.env }, 'billing stream read failed; ending its streams so clients resume with Last-Event-ID');
+      this.logger.warn(
+        { err: error, tenantId: group.tenantId, env: group.env },
+        'billing stream read failed; ending its streams so clients resume with Last-Event-ID',
+      );
       for (const client of [...group.clients]) client.end();
     } finally {
       group.running = false;

@@ -14,10 +14,12 @@ export const RECENT_SUBSCRIPTIONS = 20;
  * COLLATE "C" (bytes), as `<` does here: under a database's own collation, mixed-case ids sort otherwise.
  */
 export const newestFirst = (a: SubscriptionRecord, b: SubscriptionRecord) =>
-  b.stripeCreated - a.stripeCreated || (a.stripeSubscriptionId < b.stripeSubscriptionId ? 1 : a.stripeSubscriptionId > b.stripeSubscriptionId ? -1 : 0);
+  b.stripeCreated - a.stripeCreated ||
+  (a.stripeSubscriptionId < b.stripeSubscriptionId ? 1 : a.stripeSubscriptionId > b.stripeSubscriptionId ? -1 : 0);
 
 /** Of all a tenant's subscriptions, sorted by `newestFirst`: the one that decides its plan. */
-export const currentOf = (sorted: SubscriptionRecord[]): SubscriptionRecord | null => sorted.find((s) => LIVE_STATUSES.has(s.status)) ?? sorted[0] ?? null;
+export const currentOf = (sorted: SubscriptionRecord[]): SubscriptionRecord | null =>
+  sorted.find((s) => LIVE_STATUSES.has(s.status)) ?? sorted[0] ?? null;
 
 /** Billing's tables: every query takes the tenant and env first. */
 @Injectable()
@@ -42,11 +44,19 @@ export class BillingRecordsRepository {
   }
 
   async insertCustomer(tenantId: string, env: string, stripeCustomerId: string): Promise<void> {
-    await this.tx.getRepository(BillingCustomer).createQueryBuilder().insert().values({ tenantId, env, stripeCustomerId }).orIgnore().execute();
+    await this.tx
+      .getRepository(BillingCustomer)
+      .createQueryBuilder()
+      .insert()
+      .values({ tenantId, env, stripeCustomerId })
+      .orIgnore()
+      .execute();
   }
 
   async saveSubscription(record: Omit<SubscriptionRecord, 'syncedAt'>): Promise<void> {
-    await this.tx.getRepository(SubscriptionRecord).upsert({ ...record, syncedAt: new Date() }, ['stripeSubscriptionId']);
+    await this.tx
+      .getRepository(SubscriptionRecord)
+      .upsert({ ...record, syncedAt: new Date() }, ['stripeSubscriptionId']);
   }
 
   subscription(tenantId: string, env: string, stripeSubscriptionId: string): Promise<SubscriptionRecord | null> {
@@ -56,8 +66,10 @@ export class BillingRecordsRepository {
   /** The subscription that decides the tenant's plan: the newest one still alive, else the newest (as `currentOf`). */
   async currentSubscription(tenantId: string, env: string): Promise<SubscriptionRecord | null> {
     return (
-      (await this.newestFirstQuery(tenantId, env).andWhere('s.status IN (:...live)', { live: [...LIVE_STATUSES] }).limit(1).getOne()) ??
-      (await this.newestFirstQuery(tenantId, env).limit(1).getOne())
+      (await this.newestFirstQuery(tenantId, env)
+        .andWhere('s.status IN (:...live)', { live: [...LIVE_STATUSES] })
+        .limit(1)
+        .getOne()) ?? (await this.newestFirstQuery(tenantId, env).limit(1).getOne())
     );
   }
 

@@ -21,7 +21,12 @@ export class BillingStatusService {
     const entitlement = await this.entitlements.get(scope.tenantId, scope.env);
     const plan = this.catalog.get(entitlement.planId as PlanId);
     const period = quotaPeriod(snapshotOf(entitlement), new Date());
-    const { used } = await this.meter.read({ tenantId: scope.tenantId, env: scope.env, meter: 'characters', periodStart: period.start });
+    const { used } = await this.meter.read({
+      tenantId: scope.tenantId,
+      env: scope.env,
+      meter: 'characters',
+      periodStart: period.start,
+    });
     const subscription = await this.records.currentSubscription(scope.tenantId, scope.env);
     return {
       env: scope.env,
@@ -37,16 +42,26 @@ export class BillingStatusService {
         current_period_end: subscription.currentPeriodEnd,
         cancel_at_period_end: subscription.cancelAtPeriodEnd,
         pending_downgrade:
-          subscription.downgradedFrom && subscription.downgradeEffectiveAt && subscription.currentPeriodStart! < subscription.downgradeEffectiveAt
+          subscription.downgradedFrom &&
+          subscription.downgradeEffectiveAt &&
+          subscription.currentPeriodStart! < subscription.downgradeEffectiveAt
             ? { to: subscription.planId, effective_at: subscription.downgradeEffectiveAt }
             : null,
       },
       current_period: { start: period.start, end: period.end },
       cancel_at_period_end: entitlement.cancelAtPeriodEnd,
-      quota: { meter: 'characters', limit: plan.monthlyCharacters, used, remaining: Math.max(plan.monthlyCharacters - used, 0), resets_at: period.end },
+      quota: {
+        meter: 'characters',
+        limit: plan.monthlyCharacters,
+        used,
+        remaining: Math.max(plan.monthlyCharacters - used, 0),
+        resets_at: period.end,
+      },
       rate_limit: { requests_per_hour: plan.requestsPerHour },
       payg_enabled: entitlement.paygEnabled,
-      last_payment_failure: entitlement.lastPaymentFailureAt ? { at: entitlement.lastPaymentFailureAt, invoice_id: entitlement.lastPaymentFailureInvoice } : null,
+      last_payment_failure: entitlement.lastPaymentFailureAt
+        ? { at: entitlement.lastPaymentFailureAt, invoice_id: entitlement.lastPaymentFailureInvoice }
+        : null,
     };
   }
 }

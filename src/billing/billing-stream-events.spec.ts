@@ -43,7 +43,11 @@ const invoice = (changes: Partial<InvoiceRecord> = {}): InvoiceRecord => ({
 });
 
 const entitlement = (changes: Partial<Entitlement> = {}): Entitlement =>
-  Object.assign(freeEntitlement('t1', 'test', new Date('2026-11-15T00:00:00Z')), { planId: 'starter', source: 'subscription', ...changes });
+  Object.assign(freeEntitlement('t1', 'test', new Date('2026-11-15T00:00:00Z')), {
+    planId: 'starter',
+    source: 'subscription',
+    ...changes,
+  });
 
 describe('billing stream events', () => {
   it('says nothing when Stripe repeats what we already hold', () => {
@@ -54,26 +58,50 @@ describe('billing stream events', () => {
 
   it('names subscription changes by what happened', () => {
     expect(subscriptionEvent(null, subscription())?.type).toBe('subscription.created');
-    expect(subscriptionEvent(subscription(), subscription({ cancelAtPeriodEnd: true }))).toMatchObject({ type: 'subscription.updated', data: { cancel_at_period_end: true } });
+    expect(subscriptionEvent(subscription(), subscription({ cancelAtPeriodEnd: true }))).toMatchObject({
+      type: 'subscription.updated',
+      data: { cancel_at_period_end: true },
+    });
     expect(subscriptionEvent(subscription(), subscription({ status: 'canceled' }))?.type).toBe('subscription.canceled');
-    expect(subscriptionEvent(subscription(), subscription({ currentPeriodEnd: new Date('2027-01-01T00:00:00Z') }))?.type).toBe('subscription.updated');
-    expect(subscriptionEvent(subscription(), subscription({ planId: 'starter', downgradedFrom: 'pro', downgradeEffectiveAt: new Date('2026-12-01T00:00:00Z') }))?.data).toMatchObject({
+    expect(
+      subscriptionEvent(subscription(), subscription({ currentPeriodEnd: new Date('2027-01-01T00:00:00Z') }))?.type,
+    ).toBe('subscription.updated');
+    expect(
+      subscriptionEvent(
+        subscription(),
+        subscription({
+          planId: 'starter',
+          downgradedFrom: 'pro',
+          downgradeEffectiveAt: new Date('2026-12-01T00:00:00Z'),
+        }),
+      )?.data,
+    ).toMatchObject({
       pending_downgrade: { paid_plan_id: 'pro' },
     });
   });
 
   it('names invoice changes by what happened', () => {
     expect(invoiceEvent(null, invoice(), false)?.type).toBe('invoice.created');
-    expect(invoiceEvent(invoice(), invoice({ status: 'paid', amountPaid: 999 }), false)).toMatchObject({ type: 'invoice.paid', data: { amount_paid: 999, currency: 'usd' } });
+    expect(invoiceEvent(invoice(), invoice({ status: 'paid', amountPaid: 999 }), false)).toMatchObject({
+      type: 'invoice.paid',
+      data: { amount_paid: 999, currency: 'usd' },
+    });
     expect(invoiceEvent(invoice(), invoice(), true)?.type).toBe('invoice.payment_failed');
     expect(invoiceEvent(invoice(), invoice({ status: 'void' }), false)?.type).toBe('invoice.updated');
   });
 
   it('sends the entitlement as GET /billing/entitlements shows it', () => {
     const event = entitlementEvent(entitlement(), entitlement({ planId: 'pro' }));
-    expect(event).toMatchObject({ type: 'entitlement.updated', tenantId: 't1', env: 'test', data: { plan_id: 'pro', limits: { monthly_characters: 1_000_000 } } });
+    expect(event).toMatchObject({
+      type: 'entitlement.updated',
+      tenantId: 't1',
+      env: 'test',
+      data: { plan_id: 'pro', limits: { monthly_characters: 1_000_000 } },
+    });
     expect(event?.data).not.toHaveProperty('updated_at');
     expect(entitlementEvent(null, entitlement())?.type).toBe('entitlement.updated');
-    expect(entitlementEvent(entitlement(), entitlement({ currentPeriodStart: new Date('2026-12-01T00:00:00Z') }))).not.toBeNull();
+    expect(
+      entitlementEvent(entitlement(), entitlement({ currentPeriodStart: new Date('2026-12-01T00:00:00Z') })),
+    ).not.toBeNull();
   });
 });

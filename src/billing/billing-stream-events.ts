@@ -23,11 +23,16 @@ function subscriptionData(record: Mirrored<SubscriptionRecord>): Record<string, 
     current_period_start: record.currentPeriodStart,
     current_period_end: record.currentPeriodEnd,
     payg_enabled: !!record.overageItemId,
-    pending_downgrade: record.downgradedFrom ? { paid_plan_id: record.downgradedFrom, effective_at: record.downgradeEffectiveAt } : null,
+    pending_downgrade: record.downgradedFrom
+      ? { paid_plan_id: record.downgradedFrom, effective_at: record.downgradeEffectiveAt }
+      : null,
   };
 }
 
-export function subscriptionEvent(previous: SubscriptionRecord | null, next: Mirrored<SubscriptionRecord>): NewBillingEvent | null {
+export function subscriptionEvent(
+  previous: SubscriptionRecord | null,
+  next: Mirrored<SubscriptionRecord>,
+): NewBillingEvent | null {
   const data = subscriptionData(next);
   if (previous && sameData(subscriptionData(previous), data)) return null;
   let type: NewBillingEvent['type'] = 'subscription.updated';
@@ -36,8 +41,18 @@ export function subscriptionEvent(previous: SubscriptionRecord | null, next: Mir
   return { tenantId: next.tenantId, env: next.env, type, data };
 }
 
-export function invoiceEvent(previous: InvoiceRecord | null, next: Mirrored<InvoiceRecord>, paymentFailedNow: boolean): NewBillingEvent | null {
-  if (!paymentFailedNow && previous?.status === next.status && previous.amountDue === next.amountDue && previous.amountPaid === next.amountPaid) return null;
+export function invoiceEvent(
+  previous: InvoiceRecord | null,
+  next: Mirrored<InvoiceRecord>,
+  paymentFailedNow: boolean,
+): NewBillingEvent | null {
+  if (
+    !paymentFailedNow &&
+    previous?.status === next.status &&
+    previous.amountDue === next.amountDue &&
+    previous.amountPaid === next.amountPaid
+  )
+    return null;
   let type: NewBillingEvent['type'] = previous ? 'invoice.updated' : 'invoice.created';
   if (paymentFailedNow) type = 'invoice.payment_failed';
   else if (next.status === 'paid' && previous?.status !== 'paid') type = 'invoice.paid';

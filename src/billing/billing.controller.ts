@@ -9,7 +9,16 @@ import { BillingStatusService } from './billing-status.service.js';
 import { planView } from './billing.views.js';
 import { CheckoutService } from './checkout.service.js';
 import { CancelDto, CheckoutDto, PaygDto, PlanChangeDto, PlanChoiceDto, PortalDto } from './dto/billing.dto.js';
-import { CancelResponse, ChangeResponse, CheckoutResponse, PaygResponse, PlanView, PortalResponse, PreviewResponse, ReactivateResponse } from './dto/billing-responses.dto.js';
+import {
+  CancelResponse,
+  ChangeResponse,
+  CheckoutResponse,
+  PaygResponse,
+  PlanView,
+  PortalResponse,
+  PreviewResponse,
+  ReactivateResponse,
+} from './dto/billing-responses.dto.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -38,7 +47,10 @@ export class BillingController {
   @ApiOperation({ summary: 'Where Checkout returns after payment when APP_URL is this service.' })
   @Public()
   checkoutSucceeded() {
-    return { message: 'Payment received. Your plan changes as soon as Stripe confirms it (usually seconds): see GET /billing/status.' };
+    return {
+      message:
+        'Payment received. Your plan changes as soon as Stripe confirms it (usually seconds): see GET /billing/status.',
+    };
   }
 
   @Get('cancel')
@@ -50,11 +62,27 @@ export class BillingController {
 
   @Post('checkout')
   @Roles('owner', 'admin')
-  @ApiOperation({ summary: 'Start Stripe Checkout for a paid plan. The same request within 10 minutes (or with the same Idempotency-Key) returns the same session.' })
-  @ApiHeader({ name: 'idempotency-key', required: false, description: 'Repeats within 10 minutes with the same key return the same session.' })
+  @ApiOperation({
+    summary:
+      'Start Stripe Checkout for a paid plan. The same request within 10 minutes (or with the same Idempotency-Key) returns the same session.',
+  })
+  @ApiHeader({
+    name: 'idempotency-key',
+    required: false,
+    description: 'Repeats within 10 minutes with the same key return the same session.',
+  })
   @ApiCreatedResponse({ type: CheckoutResponse })
-  startCheckout(@CurrentTenant() scope: TenantScope, @Body() dto: CheckoutDto, @Headers('idempotency-key') key?: string) {
-    return this.checkout.checkout(scope, { planId: dto.plan_id, successUrl: dto.success_url, cancelUrl: dto.cancel_url, clientKey: key && SAFE_KEY.test(key) ? key : undefined });
+  startCheckout(
+    @CurrentTenant() scope: TenantScope,
+    @Body() dto: CheckoutDto,
+    @Headers('idempotency-key') key?: string,
+  ) {
+    return this.checkout.checkout(scope, {
+      planId: dto.plan_id,
+      successUrl: dto.success_url,
+      cancelUrl: dto.cancel_url,
+      clientKey: key && SAFE_KEY.test(key) ? key : undefined,
+    });
   }
 
   @Post('portal')
@@ -75,7 +103,10 @@ export class BillingController {
 
   @Get('entitlements')
   @Roles('owner', 'admin', 'member')
-  @ApiOperation({ summary: 'Plan, status, features, limits and period, with where they come from (subscription, comp or the free default).' })
+  @ApiOperation({
+    summary:
+      'Plan, status, features, limits and period, with where they come from (subscription, comp or the free default).',
+  })
   entitlement(@CurrentTenant() scope: TenantScope) {
     return this.entitlements.view(scope.tenantId, scope.env);
   }
@@ -93,7 +124,8 @@ export class BillingController {
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOperation({
-    summary: 'Change plan. Upgrades take effect now and the proration is charged now (402 card_declined changes nothing). Downgrades take effect at the end of the period; the higher plan stays until then. Changing to free cancels at period end.',
+    summary:
+      'Change plan. Upgrades take effect now and the proration is charged now (402 card_declined changes nothing). Downgrades take effect at the end of the period; the higher plan stays until then. Changing to free cancels at period end.',
   })
   @ApiOkResponse({ type: ChangeResponse })
   change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto) {

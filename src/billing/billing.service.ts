@@ -9,7 +9,12 @@ import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { PAYMENT_FAILURES } from './billing-metrics.js';
-import { BillingRecordsRepository, currentOf, newestFirst, RECENT_SUBSCRIPTIONS } from './billing-records.repository.js';
+import {
+  BillingRecordsRepository,
+  currentOf,
+  newestFirst,
+  RECENT_SUBSCRIPTIONS,
+} from './billing-records.repository.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { entitlementEvent, invoiceEvent, subscriptionEvent } from './billing-stream-events.js';
 import { PlanPrices } from './stripe/plan-prices.js';
@@ -52,7 +57,8 @@ export class BillingService {
     const { gateway } = this.stripeFor(scope.env);
     const customer = await gateway.call(
       'customers.create',
-      (stripe, options) => stripe.customers.create({ metadata: { [META.tenant]: scope.tenantId, [META.env]: scope.env } }, options),
+      (stripe, options) =>
+        stripe.customers.create({ metadata: { [META.tenant]: scope.tenantId, [META.env]: scope.env } }, options),
       `customer:${scope.tenantId}:${scope.env}`,
     );
     await this.records.insertCustomer(scope.tenantId, scope.env, customer.id);
@@ -64,17 +70,23 @@ export class BillingService {
   async syncSubscription(tenantId: string, env: string, subscriptionId: string) {
     await this.records.lockTenant(tenantId, env);
     const { gateway, prices } = this.stripeFor(env);
-    const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(subscriptionId));
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe) =>
+      stripe.subscriptions.retrieve(subscriptionId),
+    );
     await this.assertOwnership(subscription, tenantId, env);
     // Most tenants have a handful of subscriptions: one read of all of them serves both the event
     // (what changed) and the recomputation (which one counts). Past that, each is read on its own.
     const recent = await this.records.recentSubscriptions(tenantId, env);
     const whole = recent.length < RECENT_SUBSCRIPTIONS;
-    const previous = recent.find((s) => s.stripeSubscriptionId === subscription.id) ?? (whole ? null : await this.records.subscription(tenantId, env, subscription.id));
+    const previous =
+      recent.find((s) => s.stripeSubscriptionId === subscription.id) ??
+      (whole ? null : await this.records.subscription(tenantId, env, subscription.id));
     const record = { ...subscriptionRecord(subscription, prices, tenantId, env), syncedAt: new Date() };
     await this.records.saveSubscription(record);
     await this.publish(subscriptionEvent(previous, record));
-    const current = whole ? currentOf([...recent.filter((s) => s.stripeSubscriptionId !== subscription.id), record].sort(newestFirst)) : undefined;
+    const current = whole
+      ? currentOf([...recent.filter((s) => s.stripeSubscriptionId !== subscription.id), record].sort(newestFirst))
+      : undefined;
     return this.recompute(tenantId, env, { type: 'stripe' }, current);
   }
 
@@ -111,14 +123,25 @@ export class BillingService {
     if (failedNow) {
       await this.entitlements.recordPaymentFailure(tenantId, env, { at: failedAt, invoiceId: invoice.id });
       this.paymentFailures.inc({ env });
-      await this.audit.record({ action: 'invoice.payment_failed', tenantId, env, actor: { type: 'stripe' }, target: { type: 'invoice', id: invoice.id }, metadata: { amount_due: invoice.amount_due } });
+      await this.audit.record({
+        action: 'invoice.payment_failed',
+        tenantId,
+        env,
+        actor: { type: 'stripe' },
+        target: { type: 'invoice', id: invoice.id },
+        metadata: { amount_due: invoice.amount_due },
+      });
     }
     return invoice;
   }
 
   /** An operator's comp: a named plan free, with a reason and maybe an end; a subscription does not override it while it lasts. */
   @Transactional()
-  async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null) {
+  async setComp(
+    tenantId: string,
+    env: string,
+    comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null,
+  ) {
     await this.records.lockTenant(tenantId, env);
     await this.entitlements.setComp(tenantId, env, comp);
     const result = await this.recompute(tenantId, env, null);
@@ -127,7 +150,9 @@ export class BillingService {
       tenantId,
       env,
       target: { type: 'tenant', id: tenantId },
-      metadata: comp ? { plan_id: comp.planId, reason: comp.reason, expires_at: comp.expiresAt?.toISOString() ?? null } : {},
+      metadata: comp
+        ? { plan_id: comp.planId, reason: comp.reason, expires_at: comp.expiresAt?.toISOString() ?? null }
+        : {},
     });
     return result.entitlement;
   }
@@ -149,7 +174,12 @@ export class BillingService {
   }
 
   /** `actor` null: whoever made the request (an operator's comp, say); Stripe by default. `known`: the current subscription, when the caller has just read it. */
-  private async recompute(tenantId: string, env: string, actor: { type: 'stripe' | 'system' } | null = { type: 'stripe' }, known?: SubscriptionRecord | null) {
+  private async recompute(
+    tenantId: string,
+    env: string,
+    actor: { type: 'stripe' | 'system' } | null = { type: 'stripe' },
+    known?: SubscriptionRecord | null,
+  ) {
     const current = known !== undefined ? known : await this.records.currentSubscription(tenantId, env);
     const result = await this.entitlements.recompute(tenantId, env, factsOf(current));
     await this.publish(entitlementEvent(result.previous, result.entitlement));
@@ -160,7 +190,10 @@ export class BillingService {
         env,
         actor: actor ?? undefined,
         target: { type: 'entitlement', id: `${tenantId}:${env}` },
-        metadata: { from: result.previous ? { plan: result.previous.planId, status: result.previous.status } : null, to: { plan: result.entitlement.planId, status: result.entitlement.status } },
+        metadata: {
+          from: result.previous ? { plan: result.previous.planId, status: result.previous.status } : null,
+          to: { plan: result.entitlement.planId, status: result.entitlement.status },
+        },
       });
     }
     return { subscription: current, ...result };
@@ -175,8 +208,16 @@ export class BillingService {
     const customerId = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
     const mapped = await this.records.customerByStripeId(customerId);
     const metadata = subscription.metadata ?? {};
-    if (metadata[META.tenant] !== tenantId || metadata[META.env] !== env || mapped?.tenantId !== tenantId || mapped?.env !== env) {
-      throw new BillingError('tenant_mismatch', `Subscription ${subscription.id} does not belong to tenant ${tenantId} (${env}).`);
+    if (
+      metadata[META.tenant] !== tenantId ||
+      metadata[META.env] !== env ||
+      mapped?.tenantId !== tenantId ||
+      mapped?.env !== env
+    ) {
+      throw new BillingError(
+        'tenant_mismatch',
+        `Subscription ${subscription.id} does not belong to tenant ${tenantId} (${env}).`,
+      );
     }
   }
 }

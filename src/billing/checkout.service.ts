@@ -38,28 +38,54 @@ export class CheckoutService {
     if (!plan) throw new BillingError('unknown_plan', `There is no plan "${request.planId}"; see GET /billing/plans.`);
     if (plan.priceCents === 0 && !request.withOverage) throw new BillingError('plan_not_purchasable');
     const current = await this.billing.currentSubscription(scope);
-    if (current && LIVE_STATUSES.has(current.status)) throw new BillingError('already_subscribed', undefined, { change_url: '/billing/subscription/change', current_plan: current.planId });
+    if (current && LIVE_STATUSES.has(current.status))
+      throw new BillingError('already_subscribed', undefined, {
+        change_url: '/billing/subscription/change',
+        current_plan: current.planId,
+      });
     const lineItems = [
-      ...(plan.priceCents > 0 ? [{ price: this.price(prices.priceFor(plan.id as Exclude<PlanId, 'free'>)), quantity: 1 }] : []),
+      ...(plan.priceCents > 0
+        ? [{ price: this.price(prices.priceFor(plan.id as Exclude<PlanId, 'free'>)), quantity: 1 }]
+        : []),
       ...(request.withOverage ? [{ price: this.price(prices.priceFor('overage')) }] : []),
     ];
-    const successUrl = allowedRedirect(this.config, request.successUrl, '/billing/success?session_id={CHECKOUT_SESSION_ID}');
+    const successUrl = allowedRedirect(
+      this.config,
+      request.successUrl,
+      '/billing/success?session_id={CHECKOUT_SESSION_ID}',
+    );
     const cancelUrl = allowedRedirect(this.config, request.cancelUrl, '/billing/cancel');
     const customer = (await this.billing.customerId(scope, true))!;
     const metadata = { [META.tenant]: scope.tenantId, [META.env]: scope.env, plan_id: plan.id };
-    const fingerprint = createHash('sha256').update(JSON.stringify([plan.id, !!request.withOverage, successUrl, cancelUrl])).digest('hex').slice(0, 16);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([plan.id, !!request.withOverage, successUrl, cancelUrl]))
+      .digest('hex')
+      .slice(0, 16);
     const repeat = request.clientKey ?? String(Math.floor(Date.now() / REPEAT_WINDOW_MS));
     const session = await gateway.call(
       'checkout.sessions.create',
       (stripe, options) =>
         stripe.checkout.sessions.create(
-          { mode: 'subscription', customer, client_reference_id: scope.tenantId, line_items: lineItems, success_url: successUrl, cancel_url: cancelUrl, metadata, subscription_data: { metadata } },
+          {
+            mode: 'subscription',
+            customer,
+            client_reference_id: scope.tenantId,
+            line_items: lineItems,
+            success_url: successUrl,
+            cancel_url: cancelUrl,
+            metadata,
+            subscription_data: { metadata },
+          },
           options,
         ),
       `checkout:${scope.tenantId}:${scope.env}:${fingerprint}:${repeat}`,
     );
     await this.expireOthers(scope, customer, session.id);
-    await this.audit.record({ action: 'billing.checkout_initiated', target: { type: 'checkout_session', id: session.id }, metadata: { plan_id: plan.id, payg: !!request.withOverage } });
+    await this.audit.record({
+      action: 'billing.checkout_initiated',
+      target: { type: 'checkout_session', id: session.id },
+      metadata: { plan_id: plan.id, payg: !!request.withOverage },
+    });
     return { url: session.url!, session_id: session.id };
   }
 
@@ -79,9 +105,15 @@ export class CheckoutService {
   /** Only the newest checkout can be paid: two completed sessions would be two paid subscriptions. */
   private async expireOthers(scope: TenantScope, customer: string, keep: string): Promise<void> {
     const { gateway } = this.billing.stripeFor(scope.env);
-    const open = await gateway.call('checkout.sessions.list', (stripe) => stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 }));
+    const open = await gateway.call('checkout.sessions.list', (stripe) =>
+      stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 }),
+    );
     for (const session of open.data.filter((s) => s.id !== keep && s.status === 'open')) {
-      await gateway.call('checkout.sessions.expire', (stripe, options) => stripe.checkout.sessions.expire(session.id, {}, options), `checkout-expire:${session.id}`);
+      await gateway.call(
+        'checkout.sessions.expire',
+        (stripe, options) => stripe.checkout.sessions.expire(session.id, {}, options),
+        `checkout-expire:${session.id}`,
+      );
     }
   }
 

@@ -1,7 +1,8 @@
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { currentOf, newestFirst } from './billing-records.repository.js';
 
-const subscription = (id: string, stripeCreated: number, status: string) => ({ stripeSubscriptionId: id, stripeCreated, status }) as SubscriptionRecord;
+const subscription = (id: string, stripeCreated: number, status: string) =>
+  ({ stripeSubscriptionId: id, stripeCreated, status }) as SubscriptionRecord;
 
 describe('the current subscription', () => {
   it('is the newest live one, else the newest', () => {

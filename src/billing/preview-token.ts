@@ -12,7 +12,8 @@ export interface PreviewClaims {
 }
 
 const keyFrom = (secret: string) => createHash('sha256').update(`preview-token:${secret}`).digest();
-const body = (c: PreviewClaims, issuedAt: number) => [c.tenantId, c.env, c.subscriptionId, c.planId, c.prorationDate, issuedAt].join('|');
+const body = (c: PreviewClaims, issuedAt: number) =>
+  [c.tenantId, c.env, c.subscriptionId, c.planId, c.prorationDate, issuedAt].join('|');
 
 /**
  * Signs what a preview priced, so a change can charge exactly that without letting a client pick
@@ -26,7 +27,8 @@ export function signPreview(secret: string, claims: PreviewClaims, issuedAt = Da
 export function verifyPreview(secret: string, claims: PreviewClaims, token: string, now = Date.now()): boolean {
   const [issued, signature] = token.split('.');
   const issuedAt = Number(issued);
-  if (!Number.isSafeInteger(issuedAt) || !signature || now - issuedAt > VALID_FOR_MS || issuedAt > now + 60_000) return false;
+  if (!Number.isSafeInteger(issuedAt) || !signature || now - issuedAt > VALID_FOR_MS || issuedAt > now + 60_000)
+    return false;
   const expected = Buffer.from(signPreview(secret, claims, issuedAt).split('.')[1]);
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);

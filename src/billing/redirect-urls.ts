@@ -10,6 +10,7 @@ export function allowedRedirect(config: AppConfig, url: string | undefined, fall
   } catch {
     throw new BillingError('redirect_not_allowed');
   }
-  if (!config.allowedOrigins.includes(origin)) throw new BillingError('redirect_not_allowed', `${origin} is not APP_URL or one of CORS_ORIGINS.`);
+  if (!config.allowedOrigins.includes(origin))
+    throw new BillingError('redirect_not_allowed', `${origin} is not APP_URL or one of CORS_ORIGINS.`);
   return url;
 }

@@ -5,15 +5,32 @@ import type { PlanId } from '../plans/plans.js';
 import type { PlanPrices } from './stripe/plan-prices.js';
 
 /** Subscription statuses that still hold a plan (and so block buying another). */
-export const LIVE_STATUSES: ReadonlySet<string> = new Set(['active', 'trialing', 'past_due', 'paused', 'unpaid', 'incomplete']);
+export const LIVE_STATUSES: ReadonlySet<string> = new Set([
+  'active',
+  'trialing',
+  'past_due',
+  'paused',
+  'unpaid',
+  'incomplete',
+]);
 
 /** Metadata this service puts on Stripe objects, so Stripe itself says whose they are. */
-export const META = { tenant: 'tenant_id', env: 'env', downgradedFrom: 'downgraded_from', downgradeAt: 'downgrade_effective_at' } as const;
+export const META = {
+  tenant: 'tenant_id',
+  env: 'env',
+  downgradedFrom: 'downgraded_from',
+  downgradeAt: 'downgrade_effective_at',
+} as const;
 
 const date = (unix: number | null | undefined) => (unix ? new Date(unix * 1000) : null);
 
 /** Our mirror row for a Stripe subscription, as Stripe reports it now. */
-export function subscriptionRecord(subscription: Stripe.Subscription, prices: PlanPrices, tenantId: string, env: string): Omit<SubscriptionRecord, 'syncedAt'> {
+export function subscriptionRecord(
+  subscription: Stripe.Subscription,
+  prices: PlanPrices,
+  tenantId: string,
+  env: string,
+): Omit<SubscriptionRecord, 'syncedAt'> {
   const items = subscription.items.data;
   const overagePrice = prices.priceFor('overage');
   const licensed = items.find((item) => item.price.recurring?.usage_type !== 'metered') ?? null;

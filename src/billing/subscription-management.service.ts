@@ -13,7 +13,6 @@ import type { Plan, PlanId } from '../plans/plans.js';
 import { signPreview, verifyPreview } from './preview-token.js';
 import { LIVE_STATUSES, META } from './stripe-facts.js';
 
-
 type Change = 'upgrade' | 'downgrade' | 'cancel' | 'restore';
 
 /**
@@ -43,7 +42,16 @@ export class SubscriptionManagementService {
     const periodEnd = current.currentPeriodEnd!;
     if (change !== 'upgrade') {
       const effective = change === 'restore' ? 'now' : 'period_end';
-      return { plan_id: target.id, change, effective, amount_due_now: 0, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: 'usd', proration_date: null, preview_token: null };
+      return {
+        plan_id: target.id,
+        change,
+        effective,
+        amount_due_now: 0,
+        next_renewal: { at: periodEnd, amount: target.priceCents },
+        currency: 'usd',
+        proration_date: null,
+        preview_token: null,
+      };
     }
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     const item = await this.licensedItemId(scope, current);
@@ -51,14 +59,33 @@ export class SubscriptionManagementService {
       stripe.invoices.createPreview({
         customer: current.stripeCustomerId,
         subscription: current.stripeSubscriptionId,
-        subscription_details: { items: [{ id: item, price: prices.priceFor(target.id as Exclude<PlanId, 'free'>) }], proration_behavior: 'always_invoice' },
+        subscription_details: {
+          items: [{ id: item, price: prices.priceFor(target.id as Exclude<PlanId, 'free'>) }],
+          proration_behavior: 'always_invoice',
+        },
       }),
     );
     // Stripe's clock, not ours, fixes the proration instant; the change sends it back so the charge matches.
-    const prorationDate = invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
-    const claims = { tenantId: scope.tenantId, env: scope.env, subscriptionId: current.stripeSubscriptionId, planId: target.id, prorationDate };
+    const prorationDate =
+      invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
+    const claims = {
+      tenantId: scope.tenantId,
+      env: scope.env,
+      subscriptionId: current.stripeSubscriptionId,
+      planId: target.id,
+      prorationDate,
+    };
     const previewToken = signPreview(gateway.settings.secretKey, claims);
-    return { plan_id: target.id, change, effective: 'now', amount_due_now: invoice.amount_due, next_renewal: { at: periodEnd, amount: target.priceCents }, currency: invoice.currency, proration_date: prorationDate, preview_token: previewToken };
+    return {
+      plan_id: target.id,
+      change,
+      effective: 'now',
+      amount_due_now: invoice.amount_due,
+      next_renewal: { at: periodEnd, amount: target.priceCents },
+      currency: invoice.currency,
+      proration_date: prorationDate,
+      preview_token: previewToken,
+    };
   }
 
   async change(scope: TenantScope, planId: string, prorationDate?: number, previewToken?: string) {
@@ -66,21 +93,49 @@ export class SubscriptionManagementService {
     if (change === 'cancel') return this.cancel(scope, true);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     if (prorationDate !== undefined) {
-      const claims = { tenantId: scope.tenantId, env: scope.env, subscriptionId: current.stripeSubscriptionId, planId: target.id, prorationDate };
-      if (change !== 'upgrade' || !previewToken || !verifyPreview(gateway.settings.secretKey, claims, previewToken)) throw new BillingError('invalid_preview');
+      const claims = {
+        tenantId: scope.tenantId,
+        env: scope.env,
+        subscriptionId: current.stripeSubscriptionId,
+        planId: target.id,
+        prorationDate,
+      };
+      if (change !== 'upgrade' || !previewToken || !verifyPreview(gateway.settings.secretKey, claims, previewToken))
+        throw new BillingError('invalid_preview');
     }
     const item = await this.licensedItemId(scope, current);
     const price = prices.priceFor(target.id as Exclude<PlanId, 'free'>);
     const clearDowngrade = { [META.downgradedFrom]: '', [META.downgradeAt]: '' };
     const params: Stripe.SubscriptionUpdateParams =
       change === 'upgrade'
-        ? { items: [{ id: item, price }], proration_behavior: 'always_invoice', proration_date: prorationDate, payment_behavior: 'error_if_incomplete', metadata: clearDowngrade }
+        ? {
+            items: [{ id: item, price }],
+            proration_behavior: 'always_invoice',
+            proration_date: prorationDate,
+            payment_behavior: 'error_if_incomplete',
+            metadata: clearDowngrade,
+          }
         : change === 'restore'
           ? // Back to the plan already paid for this period: nothing to charge, nothing pending.
             { items: [{ id: item, price }], proration_behavior: 'none', metadata: clearDowngrade }
-          : { items: [{ id: item, price }], proration_behavior: 'none', metadata: { [META.downgradedFrom]: paid, [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)) } };
-    await gateway.call('subscriptions.update', (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options), this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'));
-    await this.audit.record({ action: 'billing.plan_change_requested', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null } });
+          : {
+              items: [{ id: item, price }],
+              proration_behavior: 'none',
+              metadata: {
+                [META.downgradedFrom]: paid,
+                [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)),
+              },
+            };
+    await gateway.call(
+      'subscriptions.update',
+      (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options),
+      this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
+    );
+    await this.audit.record({
+      action: 'billing.plan_change_requested',
+      target: { type: 'subscription', id: current.stripeSubscriptionId },
+      metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null },
+    });
     await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
     return { change, effective: change === 'downgrade' ? 'period_end' : 'now', plan_id: target.id };
   }
@@ -98,7 +153,11 @@ export class SubscriptionManagementService {
           : stripe.subscriptions.cancel(current.stripeSubscriptionId, { invoice_now: true }, options),
       this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
     );
-    await this.audit.record({ action: 'billing.subscription_canceled', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { at_period_end: atPeriodEnd } });
+    await this.audit.record({
+      action: 'billing.subscription_canceled',
+      target: { type: 'subscription', id: current.stripeSubscriptionId },
+      metadata: { at_period_end: atPeriodEnd },
+    });
     await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
     return { canceled: true, at_period_end: atPeriodEnd, ends_at: atPeriodEnd ? current.currentPeriodEnd : new Date() };
   }
@@ -112,21 +171,32 @@ export class SubscriptionManagementService {
       const { gateway } = this.billing.stripeFor(scope.env);
       await gateway.call(
         'subscriptions.update',
-        (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
+        (stripe, options) =>
+          stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
         this.intent('reactivate', current.stripeSubscriptionId),
       );
-      await this.audit.record({ action: 'billing.subscription_reactivated', target: { type: 'subscription', id: current.stripeSubscriptionId } });
+      await this.audit.record({
+        action: 'billing.subscription_reactivated',
+        target: { type: 'subscription', id: current.stripeSubscriptionId },
+      });
       await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
       return { reactivated: true };
     }
     if (!current?.planId || current.planId === 'free') throw new BillingError('no_subscription');
     const session = await this.checkout.checkout(scope, { planId: current.planId });
-    await this.audit.record({ action: 'billing.subscription_reactivated', target: { type: 'checkout_session', id: session.session_id }, metadata: { via: 'checkout' } });
+    await this.audit.record({
+      action: 'billing.subscription_reactivated',
+      target: { type: 'checkout_session', id: session.session_id },
+      metadata: { via: 'checkout' },
+    });
     return { reactivated: false, ...session };
   }
 
   /** PAYG follows Stripe: on when the subscription has the overage price, off when it does not. */
-  async payg(scope: TenantScope, enable: boolean): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
+  async payg(
+    scope: TenantScope,
+    enable: boolean,
+  ): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
     const current = await this.billing.currentSubscription(scope);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     if (!current || !LIVE_STATUSES.has(current.status)) {
@@ -141,18 +211,28 @@ export class SubscriptionManagementService {
     const items = enable ? [{ price: overage }] : [{ id: current.overageItemId!, deleted: true }];
     await gateway.call(
       'subscriptions.update',
-      (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
+      (stripe, options) =>
+        stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
       this.intent('payg', current.stripeSubscriptionId, enable),
     );
-    await this.audit.record({ action: 'billing.payg_toggled', target: { type: 'subscription', id: current.stripeSubscriptionId }, metadata: { enable } });
-    const { entitlement } = await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    await this.audit.record({
+      action: 'billing.payg_toggled',
+      target: { type: 'subscription', id: current.stripeSubscriptionId },
+      metadata: { enable },
+    });
+    const { entitlement } = await this.billing.syncSubscription(
+      scope.tenantId,
+      scope.env,
+      current.stripeSubscriptionId,
+    );
     return { payg_enabled: entitlement.paygEnabled };
   }
 
   private async live(scope: TenantScope): Promise<SubscriptionRecord> {
     this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
-    if (!current || !LIVE_STATUSES.has(current.status) || !current.currentPeriodEnd) throw new BillingError('no_subscription');
+    if (!current || !LIVE_STATUSES.has(current.status) || !current.currentPeriodEnd)
+      throw new BillingError('no_subscription');
     return current;
   }
 
@@ -160,19 +240,26 @@ export class SubscriptionManagementService {
    * Classifies a change against the plan paid for this period: the current one, or, while a downgrade
    * is pending, the plan downgraded from (an upgrade then would charge again for time already paid).
    */
-  private async plan(scope: TenantScope, planId: string): Promise<{ current: SubscriptionRecord; target: Plan; change: Change; paid: PlanId }> {
+  private async plan(
+    scope: TenantScope,
+    planId: string,
+  ): Promise<{ current: SubscriptionRecord; target: Plan; change: Change; paid: PlanId }> {
     this.billing.stripeFor(scope.env);
     const target = this.catalog.find(planId);
     if (!target) throw new BillingError('unknown_plan', `There is no plan "${planId}"; see GET /billing/plans.`);
     const current = await this.live(scope);
-    const pending = !!current.downgradedFrom && !!current.downgradeEffectiveAt && current.currentPeriodStart! < current.downgradeEffectiveAt;
+    const pending =
+      !!current.downgradedFrom &&
+      !!current.downgradeEffectiveAt &&
+      current.currentPeriodStart! < current.downgradeEffectiveAt;
     // A PAYG-only subscription has no plan item: it is on free, and any plan is an upgrade that adds one.
     const paid = ((pending ? current.downgradedFrom : current.planId) ?? 'free') as PlanId;
     if ((current.planId ?? 'free') === target.id) throw new BillingError('same_plan');
     if (target.priceCents === 0) return { current, target, change: 'cancel', paid };
     if (pending && target.id === paid) return { current, target, change: 'restore', paid };
     const paidPrice = this.catalog.get(paid).priceCents;
-    if (target.priceCents > paidPrice && pending) throw new BillingError('downgrade_pending', undefined, { plan_paid_for: paid });
+    if (target.priceCents > paidPrice && pending)
+      throw new BillingError('downgrade_pending', undefined, { plan_paid_for: paid });
     return { current, target, change: target.priceCents > paidPrice ? 'upgrade' : 'downgrade', paid };
   }
 
@@ -180,7 +267,9 @@ export class SubscriptionManagementService {
   private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string | undefined> {
     if (!current.priceId) return undefined;
     const { gateway } = this.billing.stripeFor(scope.env);
-    const subscription = await gateway.call('subscriptions.retrieve', (stripe) => stripe.subscriptions.retrieve(current.stripeSubscriptionId));
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe) =>
+      stripe.subscriptions.retrieve(current.stripeSubscriptionId),
+    );
     const item = subscription.items.data.find((i) => i.price.id === current.priceId);
     if (!item) throw new BillingError('no_subscription', 'The subscription has no plan item.');
     return item.id;

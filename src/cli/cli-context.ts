@@ -20,7 +20,9 @@ export async function withCliContext<T>(
   const database = await resolveDatabaseServer(config, log, 'cli');
   let app: INestApplicationContext | undefined;
   try {
-    app = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error', 'warn'] });
+    app = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), {
+      logger: ['error', 'warn'],
+    });
     const get = <S>(type: Type<S>) => app!.get(type, { strict: false });
     return await app.get(ClsService).run(() => run(get, config));
   } finally {

@@ -50,7 +50,8 @@ export class MicroBatcher<T, R> {
     const keys = new Set<string>();
     this.queue = this.queue.filter((waiting) => {
       const { key } = waiting;
-      if (batch.length >= this.options.maxBatch || (key !== undefined && this.busyKeys.has(key) && !keys.has(key))) return true;
+      if (batch.length >= this.options.maxBatch || (key !== undefined && this.busyKeys.has(key) && !keys.has(key)))
+        return true;
       batch.push(waiting);
       if (key !== undefined) keys.add(key);
       return false;

@@ -14,7 +14,9 @@ describe('configuration summary', () => {
 
   it('hides the database password wherever the URL carries it', () => {
     expect(maskDatabaseUrl('postgres://app:hunter2@db:5432/billing')).toBe('postgres://app:***@db:5432/billing');
-    expect(maskDatabaseUrl('postgres://billing@db/billing?password=hunter22&sslmode=require')).toBe('postgres://billing@db/billing?password=***&sslmode=require');
+    expect(maskDatabaseUrl('postgres://billing@db/billing?password=hunter22&sslmode=require')).toBe(
+      'postgres://billing@db/billing?password=***&sslmode=require',
+    );
     expect(maskDatabaseUrl('not a url hunter22')).toBe('DATABASE_URL');
   });
 

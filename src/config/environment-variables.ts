@@ -1,16 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { IsHttpUrl, IsPostgresUrl, IsUrlList } from './url.validators.js';
 
 const TRUE = ['true', '1', 'yes', 'on'];
@@ -27,7 +17,13 @@ const toInteger = ({ value }: { value: unknown }) =>
 /** An optional whole-number setting within [min, max], with one message for every way it can be wrong. */
 function OptionalIntegerFrom(min: number, max: number): PropertyDecorator {
   const message = `must be an integer from ${min} to ${max}`;
-  return applyDecorators(IsOptional(), Transform(toInteger), IsInt({ message }), Min(min, { message }), Max(max, { message }));
+  return applyDecorators(
+    IsOptional(),
+    Transform(toInteger),
+    IsInt({ message }),
+    Min(min, { message }),
+    Max(max, { message }),
+  );
 }
 
 /**

@@ -3,7 +3,6 @@ import { EnvironmentVariables } from './environment-variables.js';
 import { configurationProblems, loadConfig } from './load-config.js';
 import { getMetadataStorage } from 'class-validator';
 
-
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
     const config = loadConfig({});
@@ -27,13 +26,19 @@ describe('loadConfig', () => {
   });
 
   it('refuses an ENABLE_BILLING that is neither true nor false, rather than reading a typo as false', () => {
-    expect(configurationProblems({ ENABLE_BILLING: 'flase' })).toEqual(['ENABLE_BILLING: must be true or false (got "flase")']);
+    expect(configurationProblems({ ENABLE_BILLING: 'flase' })).toEqual([
+      'ENABLE_BILLING: must be true or false (got "flase")',
+    ]);
     expect(loadConfig({ ENABLE_BILLING: 'off' }).billing.enabled).toBe(false);
     expect(loadConfig({ ENABLE_BILLING: 'YES' }).billing.enabled).toBe(true);
   });
 
   it('refuses production without JWT settings', () => {
-    const problems = configurationProblems({ NODE_ENV: 'production', APP_URL: 'https://billing.example.com', ENABLE_BILLING: 'false' });
+    const problems = configurationProblems({
+      NODE_ENV: 'production',
+      APP_URL: 'https://billing.example.com',
+      ENABLE_BILLING: 'false',
+    });
     expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET or JWT_JWKS_URL: one is required in production/)]);
   });
 
@@ -50,8 +55,18 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = configurationProblems({ PORT: 'x', DEFAULT_ENV: 'staging', JWT_SECRET: 'short', CORS_ORIGINS: 'not a url' });
-    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['CORS_ORIGINS', 'DEFAULT_ENV', 'JWT_SECRET', 'PORT']);
+    const problems = configurationProblems({
+      PORT: 'x',
+      DEFAULT_ENV: 'staging',
+      JWT_SECRET: 'short',
+      CORS_ORIGINS: 'not a url',
+    });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'CORS_ORIGINS',
+      'DEFAULT_ENV',
+      'JWT_SECRET',
+      'PORT',
+    ]);
   });
 
   it('the error message says how to fix it', () => {
@@ -76,7 +91,9 @@ describe('loadConfig', () => {
       JWT_SECRET: 'j'.repeat(40),
       STRIPE_SECRET_KEY: 'sk_test_abcdefghijkl',
     });
-    expect(config.secretValues).toEqual(expect.arrayContaining(['s3cret-password', 'j'.repeat(40), 'sk_test_abcdefghijkl']));
+    expect(config.secretValues).toEqual(
+      expect.arrayContaining(['s3cret-password', 'j'.repeat(40), 'sk_test_abcdefghijkl']),
+    );
   });
 
   it('rejects a Stripe key of the wrong shape', () => {
@@ -88,7 +105,11 @@ describe('.env.example', () => {
   it('documents every variable the schema reads', () => {
     const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
-    const read = new Set(getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false).map((m) => m.propertyName));
+    const read = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+        .map((m) => m.propertyName),
+    );
     expect([...read].filter((name) => !documented.has(name))).toEqual([]);
   });
 });

@@ -38,8 +38,10 @@ const STRIPE_REQUIRED_IN_PRODUCTION = [
 function crossFieldProblems(env: EnvironmentVariables): string[] {
   const problems: string[] = [];
   // A shared identity provider signs tokens for many applications: only iss and aud tell ours apart.
-  if (env.JWT_JWKS_URL && !env.JWT_ISSUER) problems.push('JWT_ISSUER: required with JWT_JWKS_URL, so tokens from other issuers are refused');
-  if (env.JWT_JWKS_URL && !env.JWT_AUDIENCE) problems.push('JWT_AUDIENCE: required with JWT_JWKS_URL, so tokens meant for other applications are refused');
+  if (env.JWT_JWKS_URL && !env.JWT_ISSUER)
+    problems.push('JWT_ISSUER: required with JWT_JWKS_URL, so tokens from other issuers are refused');
+  if (env.JWT_JWKS_URL && !env.JWT_AUDIENCE)
+    problems.push('JWT_AUDIENCE: required with JWT_JWKS_URL, so tokens meant for other applications are refused');
   if (env.NODE_ENV !== 'production') return problems;
   if (!env.JWT_SECRET && !env.JWT_JWKS_URL) {
     problems.push('JWT_SECRET or JWT_JWKS_URL: one is required in production to verify user tokens');
@@ -66,9 +68,14 @@ const splitList = (value?: string) =>
 
 function parse(raw: NodeJS.ProcessEnv) {
   // `NAME=` (as in a copied .env.example) means unset, not an empty value to validate.
-  const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const env = plainToInstance(EnvironmentVariables, present, { excludeExtraneousValues: false });
-  return { env, problems: [...validateSync(env, { skipMissingProperties: false }).map(describe), ...crossFieldProblems(env)] };
+  return {
+    env,
+    problems: [...validateSync(env, { skipMissingProperties: false }).map(describe), ...crossFieldProblems(env)],
+  };
 }
 
 /** Every problem with these variables, one `NAME: problem` line each; empty when they are fine. */

@@ -14,7 +14,10 @@ const PERMANENT: Record<string, string> = {
  * few seconds; a wrong password or database fails at once; either way the message says what to do,
  * instead of TypeORM retrying in silence for half a minute.
  */
-export async function assertDatabaseReachable(url: string, options: { attempts?: number; delayMs?: number; log?: (message: string) => void } = {}): Promise<void> {
+export async function assertDatabaseReachable(
+  url: string,
+  options: { attempts?: number; delayMs?: number; log?: (message: string) => void } = {},
+): Promise<void> {
   const { attempts = 6, delayMs = 1_000, log = () => undefined } = options;
   let last = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -25,7 +28,10 @@ export async function assertDatabaseReachable(url: string, options: { attempts?:
       return;
     } catch (error) {
       const { code, message } = error as { code?: string; message: string };
-      if (code && PERMANENT[code]) throw new DatabaseStartupError(`cannot use Postgres at ${maskDatabaseUrl(url)}: ${PERMANENT[code]}. Check DATABASE_URL.`);
+      if (code && PERMANENT[code])
+        throw new DatabaseStartupError(
+          `cannot use Postgres at ${maskDatabaseUrl(url)}: ${PERMANENT[code]}. Check DATABASE_URL.`,
+        );
       last = code ?? message;
       if (attempt < attempts) log(`Postgres at ${maskDatabaseUrl(url)} is not answering (${last}); retrying`);
     } finally {

@@ -6,7 +6,13 @@ import { postgresExited } from '../internals/embedded-postgres-process.js';
 import { loadEmbeddedPostgres } from './embedded-postgres.loader.js';
 import { DatabaseStartupError } from './database-startup.error.js';
 import { findFreePort } from './free-port.js';
-import { isPostmasterOf, isProcessAlive, readPostmaster, removeStalePidFile, stopPostmaster } from './postmaster-pid.js';
+import {
+  isPostmasterOf,
+  isProcessAlive,
+  readPostmaster,
+  removeStalePidFile,
+  stopPostmaster,
+} from './postmaster-pid.js';
 import { embeddedBinariesDir, grantPostgresUserPassage } from './postgres-user-access.js';
 
 export interface DatabaseServer {
@@ -59,7 +65,10 @@ async function waitForExit(pid: number, log: (message: string) => void): Promise
   log(`embedded Postgres belongs to a CLI run (pid ${pid}); waiting for it to finish`);
   const deadline = Date.now() + OWNER_WAIT_MS;
   while (isProcessAlive(pid)) {
-    if (Date.now() > deadline) throw new DatabaseStartupError(`the CLI run (pid ${pid}) holding the embedded Postgres did not finish within 60 s`);
+    if (Date.now() > deadline)
+      throw new DatabaseStartupError(
+        `the CLI run (pid ${pid}) holding the embedded Postgres did not finish within 60 s`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -95,13 +104,21 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const role = options.role ?? 'service';
   let running = readPostmaster(pgData);
   const owner = readOwner(dataDir);
-  if (running && isPostmasterOf(running.pid, pgData) && owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
+  if (
+    running &&
+    isPostmasterOf(running.pid, pgData) &&
+    owner &&
+    owner.pid !== process.pid &&
+    isProcessAlive(owner.pid)
+  ) {
     if (role === 'cli') {
       log(`embedded Postgres already running for process ${owner.pid}; sharing it on port ${running.port}`);
       return { url: urlFor(running.port, databaseName), shared: true, stop: async () => undefined };
     }
     if (owner.role === 'service') {
-      throw new DatabaseStartupError(`another service (pid ${owner.pid}) is already using ${dataDir}; stop it, or give this one its own DATA_DIR`);
+      throw new DatabaseStartupError(
+        `another service (pid ${owner.pid}) is already using ${dataDir}; stop it, or give this one its own DATA_DIR`,
+      );
     }
     await waitForExit(owner.pid, log);
     running = readPostmaster(pgData);
@@ -137,7 +154,9 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
 
   const initialised = existsSync(path.join(pgData, 'PG_VERSION'));
   if (!initialised && existsSync(pgData) && readdirSync(pgData).length > 0) {
-    throw new DatabaseStartupError(`${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`);
+    throw new DatabaseStartupError(
+      `${pgData} is not empty but holds no Postgres cluster (no PG_VERSION); move it aside`,
+    );
   }
   try {
     if (!initialised) {
@@ -147,7 +166,9 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     await server.start();
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'the server exited during start-up';
-    throw new DatabaseStartupError(`embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`);
+    throw new DatabaseStartupError(
+      `embedded Postgres failed to start: ${reason}\n--- Postgres log ---\n${logTail.join('\n')}`,
+    );
   }
   writeFileSync(ownerFile(dataDir), JSON.stringify({ pid: process.pid, role } satisfies Owner));
   await ensureDatabase(urlFor(port, 'postgres'), databaseName);

@@ -26,7 +26,13 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     this.listeners.get(channel)!.add(listener);
     const client = this.client;
     // One query at a time on a pg client: listeners added in the same tick queue their LISTEN.
-    if (client) this.listening = this.listening.then(() => client.query(`LISTEN "${channel}"`)).then(() => undefined, () => undefined);
+    if (client)
+      this.listening = this.listening
+        .then(() => client.query(`LISTEN "${channel}"`))
+        .then(
+          () => undefined,
+          () => undefined,
+        );
   }
 
   async onModuleInit(): Promise<void> {

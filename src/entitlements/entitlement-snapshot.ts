@@ -53,7 +53,8 @@ export const meterLimits = (snapshot: EntitlementSnapshot): MeterLimits => ({
  * subscription's period rolled forward, which the renewal then confirms.
  */
 export function quotaPeriod(snapshot: EntitlementSnapshot, now: Date): { start: Date; end: Date } {
-  if (now < snapshot.periodEnd && now >= snapshot.periodStart) return { start: snapshot.periodStart, end: snapshot.periodEnd };
+  if (now < snapshot.periodEnd && now >= snapshot.periodStart)
+    return { start: snapshot.periodStart, end: snapshot.periodEnd };
   if (snapshot.source !== 'subscription') return calendarMonth(now);
   // Whole months from the subscription's anchor day, clamped to shorter months as Stripe does.
   const anchor = snapshot.periodStart;
@@ -61,7 +62,16 @@ export function quotaPeriod(snapshot: EntitlementSnapshot, now: Date): { start: 
     const year = anchor.getUTCFullYear();
     const month = anchor.getUTCMonth() + months;
     const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-    return new Date(Date.UTC(year, month, Math.min(anchor.getUTCDate(), lastDay), anchor.getUTCHours(), anchor.getUTCMinutes(), anchor.getUTCSeconds()));
+    return new Date(
+      Date.UTC(
+        year,
+        month,
+        Math.min(anchor.getUTCDate(), lastDay),
+        anchor.getUTCHours(),
+        anchor.getUTCMinutes(),
+        anchor.getUTCSeconds(),
+      ),
+    );
   };
   let months = 1;
   while (monthsFrom(months) <= now) months++;

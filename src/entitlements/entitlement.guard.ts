@@ -55,22 +55,51 @@ export class EntitlementGuard implements CanActivate {
     return this.cache.get(scope.tenantId, scope.env).then((loaded) => this.decide(context, request, loaded));
   }
 
-  private decide(context: ExecutionContext, request: FastifyRequest, snapshot: EntitlementSnapshot): boolean | Promise<boolean> {
+  private decide(
+    context: ExecutionContext,
+    request: FastifyRequest,
+    snapshot: EntitlementSnapshot,
+  ): boolean | Promise<boolean> {
     const { metered, features } = this.rulesOf(context);
-    if (!isUsable(snapshot)) throw new EntitlementError('subscription_inactive', undefined, { status: snapshot.status, upgrade_url: this.upgradeUrl() });
+    if (!isUsable(snapshot))
+      throw new EntitlementError('subscription_inactive', undefined, {
+        status: snapshot.status,
+        upgrade_url: this.upgradeUrl(),
+      });
     const lacking = (feature: string) => !snapshot.features.has(feature);
     const missing = features.find(lacking) ?? metered?.features?.(request).find(lacking);
-    if (missing) throw new EntitlementError('feature_not_in_plan', `Your plan (${snapshot.plan.id}) does not include ${missing}.`, { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() });
-    return metered ? this.consume(request, context.switchToHttp().getResponse<FastifyReply>(), snapshot, metered) : true;
+    if (missing)
+      throw new EntitlementError(
+        'feature_not_in_plan',
+        `Your plan (${snapshot.plan.id}) does not include ${missing}.`,
+        { feature: missing, plan: snapshot.plan.id, upgrade_url: this.upgradeUrl() },
+      );
+    return metered
+      ? this.consume(request, context.switchToHttp().getResponse<FastifyReply>(), snapshot, metered)
+      : true;
   }
 
-  private consume(request: FastifyRequest, reply: FastifyReply, snapshot: EntitlementSnapshot, options: MeteredOptions): Promise<true> {
+  private consume(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    snapshot: EntitlementSnapshot,
+    options: MeteredOptions,
+  ): Promise<true> {
     const cost = options.cost(request);
     if (!Number.isSafeInteger(cost) || cost < 0) throw new EntitlementError('invalid_cost');
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = meterLimits(snapshot);
-    const charge: Consumption = { tenantId: snapshot.tenantId, env: snapshot.env, meter: options.meter, periodStart: period.start, cost, limits, requestKey: limits.payg ? randomUUID() : null, now };
+    const charge: Consumption = {
+      tenantId: snapshot.tenantId,
+      env: snapshot.env,
+      meter: options.meter,
+      periodStart: period.start,
+      cost,
+      limits,
+      requestKey: limits.payg ? randomUUID() : null,
+      now,
+    };
     return this.meter.consume(charge).then((result) => {
       void reply.headers(meteringHeaders(limits, result, cost, period.end, now));
       if (result.allowed) {
@@ -84,12 +113,26 @@ export class EntitlementGuard implements CanActivate {
     });
   }
 
-  private refusal(result: Extract<ConsumeResult, { allowed: false }>, quota: number, rate: number | null, periodEnd: Date, now: number) {
+  private refusal(
+    result: Extract<ConsumeResult, { allowed: false }>,
+    quota: number,
+    rate: number | null,
+    periodEnd: Date,
+    now: number,
+  ) {
     if (result.reason === 'rate') {
       const retryAfter = Math.max(1, secondsUntilWindowEnds(result.windowStart, now));
-      return new EntitlementError('rate_limited', `The plan allows ${rate} requests an hour.`, { limit: rate, retry_after_seconds: retryAfter });
+      return new EntitlementError('rate_limited', `The plan allows ${rate} requests an hour.`, {
+        limit: rate,
+        retry_after_seconds: retryAfter,
+      });
     }
-    return new EntitlementError('quota_exceeded', undefined, { limit: quota, used: result.used, resets_at: periodEnd.toISOString(), upgrade_url: this.upgradeUrl() });
+    return new EntitlementError('quota_exceeded', undefined, {
+      limit: quota,
+      used: result.used,
+      resets_at: periodEnd.toISOString(),
+      upgrade_url: this.upgradeUrl(),
+    });
   }
 
   private upgradeUrl(): string {

@@ -18,7 +18,14 @@ import { UsageController } from './usage.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Entitlement]), UsageModule],
   controllers: [EntitlementsController, UsageController],
-  providers: [EntitlementsRepository, EntitlementsService, EntitlementCache, EntitlementGuard, MeteringService, SettleMeteredResponse],
+  providers: [
+    EntitlementsRepository,
+    EntitlementsService,
+    EntitlementCache,
+    EntitlementGuard,
+    MeteringService,
+    SettleMeteredResponse,
+  ],
   exports: [EntitlementsService, EntitlementGuard, EntitlementCache, UsageModule],
 })
 export class EntitlementsModule {}

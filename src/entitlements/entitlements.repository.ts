@@ -28,7 +28,10 @@ export class EntitlementsRepository {
   }
 
   expiredComps(now: Date): Promise<Array<{ tenantId: string; env: string }>> {
-    return this.rows.find({ select: { tenantId: true, env: true }, where: { comped: true, compExpiresAt: LessThanOrEqual(now) } });
+    return this.rows.find({
+      select: { tenantId: true, env: true },
+      where: { comped: true, compExpiresAt: LessThanOrEqual(now) },
+    });
   }
 
   async save(tenantId: string, env: string, values: Partial<Entitlement>): Promise<Entitlement> {

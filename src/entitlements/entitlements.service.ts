@@ -29,7 +29,9 @@ export class EntitlementsService {
   /** Recomputes from Stripe's facts and any comp; returns the row and whether the plan or status changed. */
   async recompute(tenantId: string, env: string, subscription: SubscriptionFacts | null, now = new Date()) {
     const current = await this.entitlements.findForUpdate(tenantId, env);
-    const comp: CompFacts | null = current?.compPlanId ? { planId: current.compPlanId as PlanId, expiresAt: current.compExpiresAt } : null;
+    const comp: CompFacts | null = current?.compPlanId
+      ? { planId: current.compPlanId as PlanId, expiresAt: current.compExpiresAt }
+      : null;
     const computed = computeEntitlement({ subscription, comp, now });
     const saved = await this.entitlements.save(tenantId, env, {
       planId: computed.planId,
@@ -41,13 +43,21 @@ export class EntitlementsService {
       paygEnabled: computed.paygEnabled,
       comped: computed.source === 'comp',
     });
-    const changed = !current || current.planId !== saved.planId || current.status !== saved.status || current.paygEnabled !== saved.paygEnabled;
+    const changed =
+      !current ||
+      current.planId !== saved.planId ||
+      current.status !== saved.status ||
+      current.paygEnabled !== saved.paygEnabled;
     await this.entitlements.notifyChanged(tenantId, env);
     return { entitlement: saved, previous: current, changed };
   }
 
   /** Sets or clears the comp; the caller (BillingService) recomputes right after, in the same transaction. */
-  async setComp(tenantId: string, env: string, comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null): Promise<void> {
+  async setComp(
+    tenantId: string,
+    env: string,
+    comp: { planId: PlanId; reason: string; expiresAt: Date | null } | null,
+  ): Promise<void> {
     const current = await this.get(tenantId, env);
     await this.entitlements.save(tenantId, env, {
       ...this.withoutKeys(current),
@@ -65,7 +75,11 @@ export class EntitlementsService {
   async recordPaymentFailure(tenantId: string, env: string, failure: PaymentFailure): Promise<void> {
     const current = await this.get(tenantId, env);
     if (current.lastPaymentFailureAt && current.lastPaymentFailureAt >= failure.at) return;
-    await this.entitlements.save(tenantId, env, { ...this.withoutKeys(current), lastPaymentFailureAt: failure.at, lastPaymentFailureInvoice: failure.invoiceId });
+    await this.entitlements.save(tenantId, env, {
+      ...this.withoutKeys(current),
+      lastPaymentFailureAt: failure.at,
+      lastPaymentFailureInvoice: failure.invoiceId,
+    });
   }
 
   private withoutKeys(row: Entitlement): Partial<Entitlement> {

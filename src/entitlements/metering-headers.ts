@@ -2,7 +2,13 @@ import { type MeterLimits, secondsUntilWindowEnds } from '../usage/quota-math.js
 import type { MeterReading } from '../usage/usage-meter.service.js';
 
 /** X-Credits-* for the quota, RateLimit-* (IETF draft) for the hourly window; unlimited plans send no RateLimit-*. */
-export function meteringHeaders(limits: MeterLimits, reading: MeterReading, cost: number, periodEnd: Date, now: number): Record<string, string> {
+export function meteringHeaders(
+  limits: MeterLimits,
+  reading: MeterReading,
+  cost: number,
+  periodEnd: Date,
+  now: number,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'x-credits-total': String(limits.quota),
     'x-credits-used': String(reading.used),

@@ -5,7 +5,9 @@ import { METERED, type MeteredOptions, REQUIRED_FEATURES } from './metering.meta
 export type { MeteredOptions } from './metering.metadata.js';
 
 /** The route needs these plan features (402 feature_not_in_plan otherwise). */
-export const RequireFeature = (...features: string[]) => applyDecorators(SetMetadata(REQUIRED_FEATURES, features), UseGuards(EntitlementGuard));
+export const RequireFeature = (...features: string[]) =>
+  applyDecorators(SetMetadata(REQUIRED_FEATURES, features), UseGuards(EntitlementGuard));
 
 /** The route consumes quota and counts against the hourly rate; refunded if the handler fails. */
-export const Metered = (options: MeteredOptions) => applyDecorators(SetMetadata(METERED, options), UseGuards(EntitlementGuard));
+export const Metered = (options: MeteredOptions) =>
+  applyDecorators(SetMetadata(METERED, options), UseGuards(EntitlementGuard));

@@ -34,14 +34,27 @@ export class MeteringService {
     const snapshot = await this.cache.get(scope.tenantId, scope.env);
     const period = quotaPeriod(snapshot, new Date());
     const { quota, ratePerHour, payg } = meterLimits(snapshot);
-    const reading = await this.meter.read({ tenantId: scope.tenantId, env: scope.env, meter: dto.meter ?? 'characters', periodStart: period.start });
+    const reading = await this.meter.read({
+      tenantId: scope.tenantId,
+      env: scope.env,
+      meter: dto.meter ?? 'characters',
+      periodStart: period.start,
+    });
     const remaining = Math.max(quota - reading.used, 0);
     let code: string | null = null;
     if (!isUsable(snapshot)) code = 'subscription_inactive';
     else if (dto.feature && !snapshot.features.has(dto.feature)) code = 'feature_not_in_plan';
     else if (dto.meter && ratePerHour !== null && reading.windowCount >= ratePerHour) code = 'rate_limited';
     else if (dto.meter && !payg && reading.used + (dto.amount ?? 0) > quota) code = 'quota_exceeded';
-    return { allowed: code === null, code, limit: quota, used: reading.used, remaining, resets_at: period.end, payg_enabled: payg };
+    return {
+      allowed: code === null,
+      code,
+      limit: quota,
+      used: reading.used,
+      remaining,
+      resets_at: period.end,
+      payg_enabled: payg,
+    };
   }
 
   async usage(tenantId: string, env: string) {
@@ -52,7 +65,13 @@ export class MeteringService {
     const quota = snapshot.plan.monthlyCharacters;
     return {
       meter: 'characters',
-      current: { period_start: period.start, period_end: period.end, used, limit: quota, remaining: Math.max(quota - used, 0) },
+      current: {
+        period_start: period.start,
+        period_end: period.end,
+        used,
+        limit: quota,
+        remaining: Math.max(quota - used, 0),
+      },
       periods: history.map((row) => ({ period_start: row.period_start, used: Number(row.used) })),
     };
   }
@@ -64,11 +83,17 @@ export class MeteringService {
     const key = dto.idempotency_key;
     if (!key) return this.settled(await this.decide(snapshot, scope, dto, requestId));
     let fresh: Decision | undefined;
-    const { answer, replayed } = await this.meter.once<ConsumeAnswer>(scope.tenantId, scope.env, key, async (executor) => {
-      fresh = await this.decide(snapshot, scope, dto, key, executor);
-      return { status: fresh.answer.status, response: fresh.answer };
-    });
-    if (replayed || !fresh) return { ...answer.response, headers: { ...answer.response.headers, 'idempotent-replayed': 'true' } };
+    const { answer, replayed } = await this.meter.once<ConsumeAnswer>(
+      scope.tenantId,
+      scope.env,
+      key,
+      async (executor) => {
+        fresh = await this.decide(snapshot, scope, dto, key, executor);
+        return { status: fresh.answer.status, response: fresh.answer };
+      },
+    );
+    if (replayed || !fresh)
+      return { ...answer.response, headers: { ...answer.response.headers, 'idempotent-replayed': 'true' } };
     return this.settled(fresh);
   }
 
@@ -78,18 +103,47 @@ export class MeteringService {
     return answer;
   }
 
-  private async decide(snapshot: EntitlementSnapshot, scope: TenantScope, dto: ConsumeDto, requestKey: string, executor?: Executor): Promise<Decision> {
-    if (!isUsable(snapshot)) return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
+  private async decide(
+    snapshot: EntitlementSnapshot,
+    scope: TenantScope,
+    dto: ConsumeDto,
+    requestKey: string,
+    executor?: Executor,
+  ): Promise<Decision> {
+    if (!isUsable(snapshot))
+      return { answer: { status: 402, body: { allowed: false, code: 'subscription_inactive' }, headers: {} } };
     const now = Date.now();
     const period = quotaPeriod(snapshot, new Date(now));
     const limits = meterLimits(snapshot);
-    const charge = { tenantId: scope.tenantId, env: scope.env, meter: dto.meter, periodStart: period.start, cost: dto.amount, limits, requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`, now };
+    const charge = {
+      tenantId: scope.tenantId,
+      env: scope.env,
+      meter: dto.meter,
+      periodStart: period.start,
+      cost: dto.amount,
+      limits,
+      requestKey: `consume:${scope.tenantId}:${requestKey}:${now}`,
+      now,
+    };
     const result = await this.meter.consume(charge, executor);
     const headers = meteringHeaders(limits, result, dto.amount, period.end, now);
-    const body = { allowed: result.allowed, used: result.used, limit: limits.quota, remaining: Math.max(limits.quota - result.used, 0), resets_at: period.end };
+    const body = {
+      allowed: result.allowed,
+      used: result.used,
+      limit: limits.quota,
+      remaining: Math.max(limits.quota - result.used, 0),
+      resets_at: period.end,
+    };
     const usage = { charge, used: result.used, refusedForQuota: !result.allowed && result.reason === 'quota' };
     if (result.allowed) return { answer: { status: 200, body: { ...body, code: null }, headers }, usage };
-    if (result.reason === 'rate') return { answer: { status: 429, body: { ...body, code: 'rate_limited' }, headers: { ...headers, 'retry-after': headers['ratelimit-reset'] } } };
+    if (result.reason === 'rate')
+      return {
+        answer: {
+          status: 429,
+          body: { ...body, code: 'rate_limited' },
+          headers: { ...headers, 'retry-after': headers['ratelimit-reset'] },
+        },
+      };
     return { answer: { status: 402, body: { ...body, code: 'quota_exceeded' }, headers }, usage };
   }
 }

@@ -14,10 +14,21 @@ export class UsageController {
   constructor(private readonly metering: MeteringService) {}
 
   @Post('consume')
-  @ApiOperation({ summary: 'Consume units: 200, 402 quota_exceeded or 429 rate_limited, idempotent by idempotency_key.' })
-  @ApiResponse({ status: 402, description: 'Not consumed: `{allowed: false, code: quota_exceeded | subscription_inactive, used, limit, remaining, resets_at}`' })
+  @ApiOperation({
+    summary: 'Consume units: 200, 402 quota_exceeded or 429 rate_limited, idempotent by idempotency_key.',
+  })
+  @ApiResponse({
+    status: 402,
+    description:
+      'Not consumed: `{allowed: false, code: quota_exceeded | subscription_inactive, used, limit, remaining, resets_at}`',
+  })
   @ApiResponse({ status: 429, description: 'Not consumed: `{allowed: false, code: rate_limited, …}` with Retry-After' })
-  async consume(@CurrentTenant() scope: TenantScope, @Body() dto: ConsumeDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async consume(
+    @CurrentTenant() scope: TenantScope,
+    @Body() dto: ConsumeDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const answer = await this.metering.consume(scope, dto, request.id);
     void reply.status(answer.status).headers(answer.headers);
     return answer.body;

@@ -7,7 +7,10 @@ import { ApiKey } from './entities/api-key.entity.js';
 import type { Role } from './entities/role.js';
 import { API_KEYS_CHANNEL } from './auth/api-key-cache.js';
 
-export type NewApiKey = Pick<ApiKey, 'tenantId' | 'env' | 'role' | 'name' | 'prefix' | 'keyHash' | 'createdByUserId' | 'createdByApiKeyId'>;
+export type NewApiKey = Pick<
+  ApiKey,
+  'tenantId' | 'env' | 'role' | 'name' | 'prefix' | 'keyHash' | 'createdByUserId' | 'createdByApiKeyId'
+>;
 
 @Injectable()
 export class ApiKeysRepository {
@@ -50,12 +53,16 @@ export class ApiKeysRepository {
       .createQueryBuilder()
       .update()
       .set({ revokedAt: () => 'now()' })
-      .where('tenant_id = :tenantId AND revoked_at IS NULL AND id IN (:...ids)', { tenantId, ids: lineage.map((row) => row.id) })
+      .where('tenant_id = :tenantId AND revoked_at IS NULL AND id IN (:...ids)', {
+        tenantId,
+        ids: lineage.map((row) => row.id),
+      })
       .returning('id')
       .execute();
     const revoked = (result.raw as Array<{ id: string }>).map((row) => row.id);
     // Delivered at commit: every instance drops these keys from its cache.
-    if (revoked.length > 0) await this.txHost.tx.query('SELECT pg_notify($1, $2)', [API_KEYS_CHANNEL, revoked.join(',')]);
+    if (revoked.length > 0)
+      await this.txHost.tx.query('SELECT pg_notify($1, $2)', [API_KEYS_CHANNEL, revoked.join(',')]);
     return revoked;
   }
 

@@ -59,10 +59,15 @@ export class ApiKeysService {
   private async revokeCommitted(scope: TenantScope, id: string): Promise<string[]> {
     const key = await this.apiKeys.findById(scope.tenantId, scope.env, id);
     if (!key) throw new IdentityError('api_key_not_found');
-    if (!roleAtLeast(scope.role, key.role)) throw new IdentityError('role_above_creator', 'You cannot revoke a key whose role is above yours.');
+    if (!roleAtLeast(scope.role, key.role))
+      throw new IdentityError('role_above_creator', 'You cannot revoke a key whose role is above yours.');
     const revoked = await this.apiKeys.revokeWithDescendants(scope.tenantId, [id]);
     for (const keyId of revoked) {
-      await this.audit.record({ action: 'api_key.revoked', target: { type: 'api_key', id: keyId }, metadata: { cascade_from: keyId === id ? null : id } });
+      await this.audit.record({
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id: keyId },
+        metadata: { cascade_from: keyId === id ? null : id },
+      });
     }
     return revoked;
   }
@@ -73,7 +78,12 @@ export class ApiKeysService {
     const roots = await this.apiKeys.activeIdsIssuedBy(tenantId, userId, tooHigh);
     const revoked = await this.apiKeys.revokeWithDescendants(tenantId, roots);
     for (const keyId of revoked) {
-      await this.audit.record({ action: 'api_key.revoked', tenantId, target: { type: 'api_key', id: keyId }, metadata: { reason: 'issuer_role_reduced', issuer: userId } });
+      await this.audit.record({
+        action: 'api_key.revoked',
+        tenantId,
+        target: { type: 'api_key', id: keyId },
+        metadata: { reason: 'issuer_role_reduced', issuer: userId },
+      });
     }
   }
 }

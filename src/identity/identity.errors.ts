@@ -6,7 +6,10 @@ export const IdentityError = defineErrors({
   invalid_api_key: { status: 401, message: 'The API key is unknown or revoked.' },
   invalid_env: { status: 400, message: 'X-Env must be test or live.' },
   invalid_tenant_header: { status: 400, message: 'X-Tenant-ID must be a tenant id (UUID).' },
-  tenant_required: { status: 400, message: 'This route acts on a tenant: send X-Tenant-ID with a JWT, or use an API key.' },
+  tenant_required: {
+    status: 400,
+    message: 'This route acts on a tenant: send X-Tenant-ID with a JWT, or use an API key.',
+  },
   env_mismatch: { status: 400, message: 'X-Env does not match the API key’s environment.' },
   not_a_member: { status: 403, message: 'You are not a member of that tenant.' },
   forbidden_role: { status: 403, message: 'Your role may not do that.' },

@@ -29,8 +29,13 @@ export class MembersService {
   async add(scope: TenantScope, dto: AddMemberDto) {
     this.assertMayGrant(scope, dto.role);
     const user = await this.users.findOrInvite(dto.email);
-    if (!(await this.memberships.insertIfAbsent(scope.tenantId, user.id, dto.role))) throw new IdentityError('already_member');
-    await this.audit.record({ action: 'member.added', target: { type: 'user', id: user.id }, metadata: { role: dto.role } });
+    if (!(await this.memberships.insertIfAbsent(scope.tenantId, user.id, dto.role)))
+      throw new IdentityError('already_member');
+    await this.audit.record({
+      action: 'member.added',
+      target: { type: 'user', id: user.id },
+      metadata: { role: dto.role },
+    });
     return { user_id: user.id, email: user.email, role: dto.role };
   }
 
@@ -42,7 +47,11 @@ export class MembersService {
     if (member.role === 'owner' && owners <= 1) throw new IdentityError('last_owner');
     await this.memberships.updateRole(scope.tenantId, userId, role);
     await this.apiKeys.revokeIssuedAbove(scope.tenantId, userId, role);
-    await this.audit.record({ action: 'member.role_changed', target: { type: 'user', id: userId }, metadata: { from: member.role, to: role } });
+    await this.audit.record({
+      action: 'member.role_changed',
+      target: { type: 'user', id: userId },
+      metadata: { from: member.role, to: role },
+    });
     return { user_id: userId, role };
   }
 
@@ -52,7 +61,11 @@ export class MembersService {
     if (member.role === 'owner' && owners <= 1) throw new IdentityError('last_owner');
     await this.memberships.delete(scope.tenantId, userId);
     await this.apiKeys.revokeIssuedAbove(scope.tenantId, userId, null);
-    await this.audit.record({ action: 'member.removed', target: { type: 'user', id: userId }, metadata: { role: member.role } });
+    await this.audit.record({
+      action: 'member.removed',
+      target: { type: 'user', id: userId },
+      metadata: { role: member.role },
+    });
   }
 
   private async lockMember(scope: TenantScope, userId: string): Promise<{ member: Membership; owners: number }> {

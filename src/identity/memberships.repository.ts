@@ -26,7 +26,11 @@ export class MembershipsRepository {
    * instead of deadlocking, and "is this the last owner?" stays true until commit.
    */
   lockAll(tenantId: string): Promise<Membership[]> {
-    return this.memberships.find({ where: { tenantId }, order: { userId: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    return this.memberships.find({
+      where: { tenantId },
+      order: { userId: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   async insertIfAbsent(tenantId: string, userId: string, role: Role): Promise<boolean> {

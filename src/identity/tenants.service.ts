@@ -23,7 +23,11 @@ export class TenantsService {
   async create(userId: string, name: string) {
     const tenant = await this.tenants.create(name);
     await this.memberships.insertIfAbsent(tenant.id, userId, 'owner');
-    await this.audit.record({ action: 'tenant.created', tenantId: tenant.id, target: { type: 'tenant', id: tenant.id } });
+    await this.audit.record({
+      action: 'tenant.created',
+      tenantId: tenant.id,
+      target: { type: 'tenant', id: tenant.id },
+    });
     return { ...tenantView(tenant), role: 'owner' as const };
   }
 
@@ -48,7 +52,11 @@ export class TenantsService {
     await this.memberships.insertIfAbsent(tenant.id, owner.id, 'owner');
     const audit = { tenantId: tenant.id, env, actor: { type: 'system' as const } };
     await this.audit.record({ ...audit, action: 'tenant.created', target: { type: 'tenant', id: tenant.id } });
-    const apiKey = await this.apiKeys.issue({ tenantId: tenant.id, env, role: 'owner' }, { type: 'user', id: owner.id, email: owner.email, isOperator: owner.isOperator }, { name: 'owner key (CLI)', role: 'owner' });
+    const apiKey = await this.apiKeys.issue(
+      { tenantId: tenant.id, env, role: 'owner' },
+      { type: 'user', id: owner.id, email: owner.email, isOperator: owner.isOperator },
+      { name: 'owner key (CLI)', role: 'owner' },
+    );
     return { tenant_id: tenant.id, owner_user_id: owner.id, api_key: apiKey.key };
   }
 }

@@ -32,14 +32,21 @@ export class UsersService {
     const normalized = email.toLowerCase();
     const existing = await this.users.findByEmail(normalized);
     if (existing) return existing;
-    return (await this.users.insertIfAbsent({ subject: null, email: normalized })) ?? (await this.users.findByEmail(normalized))!;
+    return (
+      (await this.users.insertIfAbsent({ subject: null, email: normalized })) ??
+      (await this.users.findByEmail(normalized))!
+    );
   }
 
   @Transactional()
   async makeOperator(email: string): Promise<User> {
     const user = await this.findOrInvite(email);
     await this.users.markOperator(user.id);
-    await this.audit.record({ action: 'operator.granted', actor: { type: 'system' }, target: { type: 'user', id: user.id } });
+    await this.audit.record({
+      action: 'operator.granted',
+      actor: { type: 'system' },
+      target: { type: 'user', id: user.id },
+    });
     return { ...user, isOperator: true };
   }
 }

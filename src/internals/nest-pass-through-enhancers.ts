@@ -21,13 +21,20 @@ export function dropPassThroughEnhancers(app: INestApplication): number {
   const config = (app as unknown as { config?: GlobalEnhancers }).config;
   // Nest's ApplicationConfig is private: an upgrade that moves it must stop start-up, not quietly cost a third of the throughput.
   if (typeof config?.getGlobalInterceptors !== 'function' || typeof config.getGlobalGuards !== 'function') {
-    throw new Error('Nest no longer exposes app.config.getGlobalInterceptors/getGlobalGuards: update src/internals/nest-pass-through-enhancers.ts');
+    throw new Error(
+      'Nest no longer exposes app.config.getGlobalInterceptors/getGlobalGuards: update src/internals/nest-pass-through-enhancers.ts',
+    );
   }
   const clsRoot = [...app.get(ModulesContainer).values()].find((module) => module.metatype?.name === 'ClsRootModule');
   if (!clsRoot) return 0;
   const passThrough = new Set(
     [...clsRoot.providers]
-      .filter(([token, wrapper]) => typeof token === 'string' && ENHANCER_TOKEN.test(token) && Object.getPrototypeOf(wrapper.instance) === Object.prototype)
+      .filter(
+        ([token, wrapper]) =>
+          typeof token === 'string' &&
+          ENHANCER_TOKEN.test(token) &&
+          Object.getPrototypeOf(wrapper.instance) === Object.prototype,
+      )
       .map(([, wrapper]) => wrapper.instance as object),
   );
   let dropped = 0;

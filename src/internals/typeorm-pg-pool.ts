@@ -9,7 +9,9 @@ export function pgPool(dataSource: DataSource): Pool {
   const pool = (dataSource.driver as unknown as { master?: Pool }).master;
   // TypeORM's PostgresDriver keeps its pool in a public-but-undocumented field, set once initialised.
   if (!pool || typeof pool.query !== 'function' || typeof pool.connect !== 'function') {
-    throw new Error("TypeORM's Postgres driver no longer keeps its pg Pool in driver.master: update src/internals/typeorm-pg-pool.ts");
+    throw new Error(
+      "TypeORM's Postgres driver no longer keeps its pg Pool in driver.master: update src/internals/typeorm-pg-pool.ts",
+    );
   }
   return pool;
 }

@@ -7,7 +7,9 @@ import type { QueryRunner } from 'typeorm';
 export function transactionDepth(runner: QueryRunner): number {
   const depth = (runner as unknown as { transactionDepth?: unknown }).transactionDepth;
   if (typeof depth !== 'number') {
-    throw new Error("TypeORM's QueryRunner no longer counts savepoints in transactionDepth: update src/internals/typeorm-transaction-depth.ts");
+    throw new Error(
+      "TypeORM's QueryRunner no longer counts savepoints in transactionDepth: update src/internals/typeorm-transaction-depth.ts",
+    );
   }
   return depth;
 }

@@ -47,7 +47,12 @@ export class HttpMetrics implements OnModuleInit {
     const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     this.logger[level](
-      { reqId: request.id, req: { method: request.method, url: request.url, route }, res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) },
+      {
+        reqId: request.id,
+        req: { method: request.method, url: request.url, route },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
   }

@@ -16,7 +16,13 @@ export class ObservabilityModule implements OnApplicationShutdown {
   static forRoot(rootLogger: Logger): DynamicModule {
     return {
       module: ObservabilityModule,
-      imports: [PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: true } })],
+      imports: [
+        PrometheusModule.register({
+          path: '/metrics',
+          controller: MetricsController,
+          defaultMetrics: { enabled: true },
+        }),
+      ],
       providers: [{ provide: ROOT_LOGGER, useValue: rootLogger }, httpDurationProvider, HttpMetrics],
     };
   }

@@ -6,7 +6,10 @@ import { Gauge, type GaugeConfiguration, register } from 'prom-client';
  * process (the tests start several) must read from its own database. A failed read keeps the
  * previous value: a scrape must still answer while the database is down.
  */
-export function registerScrapeTimeGauge<L extends string>(config: Omit<GaugeConfiguration<L>, 'collect'>, read: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
+export function registerScrapeTimeGauge<L extends string>(
+  config: Omit<GaugeConfiguration<L>, 'collect'>,
+  read: (gauge: Gauge<L>) => Promise<void>,
+): Gauge<L> {
   if (register.getSingleMetric(config.name)) register.removeSingleMetric(config.name);
   return new Gauge<L>({
     ...config,

@@ -15,9 +15,15 @@ const PREFERRED_EMULATOR_PORT = 12111;
  *  same state file), on a free port with a state file of its own, so two emulators never overwrite one. */
 async function startLocalEmulator(config: AppConfig) {
   try {
-    return await startStripeEmulator({ stateFile: path.join(config.dataDir, 'stripe-emulator.json'), port: PREFERRED_EMULATOR_PORT });
+    return await startStripeEmulator({
+      stateFile: path.join(config.dataDir, 'stripe-emulator.json'),
+      port: PREFERRED_EMULATOR_PORT,
+    });
   } catch {
-    return startStripeEmulator({ stateFile: path.join(config.dataDir, `stripe-emulator-${process.pid}.json`), port: 0 });
+    return startStripeEmulator({
+      stateFile: path.join(config.dataDir, `stripe-emulator-${process.pid}.json`),
+      port: 0,
+    });
   }
 }
 
@@ -30,18 +36,33 @@ export async function resolveStripe(config: AppConfig, log: (message: string) =>
   const none = async () => undefined;
   if (!billing.enabled) return { settings: null, stop: none };
   if (billing.stripeSecretKey) {
-    const settings = { secretKey: billing.stripeSecretKey, apiBase: billing.stripeApiBase, webhookSecrets: billing.webhookSecrets, mode: stripeModeOf(billing.stripeSecretKey), emulated: false };
+    const settings = {
+      secretKey: billing.stripeSecretKey,
+      apiBase: billing.stripeApiBase,
+      webhookSecrets: billing.webhookSecrets,
+      mode: stripeModeOf(billing.stripeSecretKey),
+      emulated: false,
+    };
     return { settings, stop: none };
   }
   const emulator = await startLocalEmulator(config);
-  const webhookSecret = emulator.addWebhookEndpoint(`http://127.0.0.1:${config.port}/billing/webhook`, WEBHOOK_EVENT_TYPES);
+  const webhookSecret = emulator.addWebhookEndpoint(
+    `http://127.0.0.1:${config.port}/billing/webhook`,
+    WEBHOOK_EVENT_TYPES,
+  );
   log(
     `STRIPE_SECRET_KEY is not set: billing runs against the local Stripe emulator at ${emulator.url} ` +
       `(test mode, state in ${path.join(config.dataDir, 'stripe-emulator.json')}); its webhooks go to this service. ` +
       'Set STRIPE_SECRET_KEY to use a real Stripe account.',
   );
   return {
-    settings: { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret], mode: 'test', emulated: true },
+    settings: {
+      secretKey: emulator.secretKey,
+      apiBase: emulator.url,
+      webhookSecrets: [webhookSecret],
+      mode: 'test',
+      emulated: true,
+    },
     stop: () => emulator.stop(),
   };
 }

@@ -15,14 +15,19 @@ export class EventBus {
 
   emit(type: string, object: StripeObject, previousAttributes?: StripeObject): StripeObject {
     const endpoints = Object.values(this.store.collection('webhook_endpoints')).filter(
-      (endpoint) => endpoint.status === 'enabled' && (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type)),
+      (endpoint) =>
+        endpoint.status === 'enabled' &&
+        (endpoint.enabled_events.includes('*') || endpoint.enabled_events.includes(type)),
     );
     const event = {
       id: newId('evt'),
       object: 'event',
       api_version: EMULATOR_API_VERSION,
       created: this.clock.now(),
-      data: { object: structuredClone(object), ...(previousAttributes ? { previous_attributes: previousAttributes } : {}) },
+      data: {
+        object: structuredClone(object),
+        ...(previousAttributes ? { previous_attributes: previousAttributes } : {}),
+      },
       livemode: false,
       pending_webhooks: endpoints.length,
       request: { id: null, idempotency_key: null },

@@ -7,7 +7,11 @@ import type { StripeObject } from './store.js';
 import { StripeApiError } from './stripe-error.js';
 
 export type Params = Record<string, any>;
-type Handler = (params: Params, path: Record<string, string>, request: FastifyRequest) => StripeObject | Promise<StripeObject>;
+type Handler = (
+  params: Params,
+  path: Record<string, string>,
+  request: FastifyRequest,
+) => StripeObject | Promise<StripeObject>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +30,11 @@ function expandPath(ctx: EmulatorContext, target: StripeObject, segments: string
 }
 
 function send(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  return reply.status(status).header('request-id', newId('req', 14)).header('stripe-version', '2026-10-28.endive').send(body);
+  return reply
+    .status(status)
+    .header('request-id', newId('req', 14))
+    .header('stripe-version', '2026-10-28.endive')
+    .send(body);
 }
 
 /**
@@ -45,17 +53,27 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
       if (ctx.faults.remaining > 0) {
         ctx.faults.remaining--;
         if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
-        return send(reply, 500, new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON());
+        return send(
+          reply,
+          500,
+          new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON(),
+        );
       }
       // The SDK sends GET and DELETE parameters in the query string.
       const params = ((spec.method === 'POST' ? request.body : request.query) ?? {}) as Params;
       const key = spec.method === 'POST' ? (request.headers['idempotency-key'] as string | undefined) : undefined;
-      const fingerprint = createHash('sha256').update(`${spec.method} ${request.url} ${JSON.stringify(params)}`).digest('hex');
+      const fingerprint = createHash('sha256')
+        .update(`${spec.method} ${request.url} ${JSON.stringify(params)}`)
+        .digest('hex');
       try {
         validateParams(spec, params);
         const stored = key ? ctx.store.data.idempotency[key] : undefined;
         if (stored && stored.fingerprint !== fingerprint) {
-          throw new StripeApiError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`);
+          throw new StripeApiError(
+            400,
+            'idempotency_error',
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          );
         }
         if (stored) return send(reply.header('idempotent-replayed', 'true'), stored.status, stored.body);
       } catch (error) {
@@ -86,12 +104,25 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
 export function listOf(objects: StripeObject[], params: Params, url: string): StripeObject {
   const limit = params.limit === undefined ? 10 : Number(params.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new StripeApiError(400, 'invalid_request_error', `Invalid integer: ${params.limit}. This value must be between 1 and 100.`, 'parameter_invalid_integer', 'limit');
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `Invalid integer: ${params.limit}. This value must be between 1 and 100.`,
+      'parameter_invalid_integer',
+      'limit',
+    );
   }
   const items = [...objects].reverse();
   const cursor = (param: 'starting_after' | 'ending_before') => {
     const index = items.findIndex((o) => o.id === params[param]);
-    if (index < 0) throw new StripeApiError(400, 'invalid_request_error', `No such object: '${params[param]}'`, 'resource_missing', param);
+    if (index < 0)
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        `No such object: '${params[param]}'`,
+        'resource_missing',
+        param,
+      );
     return index;
   };
   if (params.ending_before) {
@@ -105,7 +136,13 @@ export function listOf(objects: StripeObject[], params: Params, url: string): St
 /** `display` names a nested param as Stripe does, e.g. `line_items[0][price]`. */
 export function requireParam(params: Params, name: string, display = name): any {
   if (params[name] === undefined || params[name] === '') {
-    throw new StripeApiError(400, 'invalid_request_error', `Missing required param: ${display}.`, 'parameter_missing', display);
+    throw new StripeApiError(
+      400,
+      'invalid_request_error',
+      `Missing required param: ${display}.`,
+      'parameter_missing',
+      display,
+    );
   }
   return params[name];
 }

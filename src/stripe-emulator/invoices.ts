@@ -51,7 +51,11 @@ export class Invoices {
           subscription_item: input.subscriptionItem,
         },
       },
-      pricing: { type: 'price_details', price_details: { price: input.price.id, product: input.price.product }, unit_amount_decimal: String(input.price.unit_amount ?? input.price.unit_amount_decimal) },
+      pricing: {
+        type: 'price_details',
+        price_details: { price: input.price.id, product: input.price.product },
+        unit_amount_decimal: String(input.price.unit_amount ?? input.price.unit_amount_decimal),
+      },
     });
   }
 
@@ -91,8 +95,18 @@ export class Invoices {
       auto_advance: true,
       period_start: periods.length ? Math.min(...periods.map((p) => p.start)) : now,
       period_end: periods.length ? Math.max(...periods.map((p) => p.end)) : now,
-      lines: { object: 'list', data: lineObjects, has_more: false, total_count: lineObjects.length, url: `/v1/invoices/${id}/lines` },
-      parent: { type: 'subscription_details', quote_details: null, subscription_details: { metadata: subscription.metadata, subscription: subscription.id } },
+      lines: {
+        object: 'list',
+        data: lineObjects,
+        has_more: false,
+        total_count: lineObjects.length,
+        url: `/v1/invoices/${id}/lines`,
+      },
+      parent: {
+        type: 'subscription_details',
+        quote_details: null,
+        subscription_details: { metadata: subscription.metadata, subscription: subscription.id },
+      },
       status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
       hosted_invoice_url: persist ? `https://invoice.stripe.emulator/${id}` : null,
       total_discount_amounts: [],

@@ -4,7 +4,9 @@ import type { StripeObject } from './store.js';
 export function amountFor(price: StripeObject, quantity: number): number {
   const transform = price.transform_quantity as { divide_by: number; round: 'up' | 'down' } | null;
   let units = quantity;
-  if (transform) units = transform.round === 'up' ? Math.ceil(quantity / transform.divide_by) : Math.floor(quantity / transform.divide_by);
+  if (transform)
+    units =
+      transform.round === 'up' ? Math.ceil(quantity / transform.divide_by) : Math.floor(quantity / transform.divide_by);
   const unitAmount = price.unit_amount ?? Number(price.unit_amount_decimal ?? 0);
   return Math.round(unitAmount * units);
 }

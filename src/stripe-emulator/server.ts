@@ -25,15 +25,25 @@ function secretKeyOf(authorization = ''): string | undefined {
 function authenticate(ctx: EmulatorContext, authorization: string | undefined): StripeApiError | undefined {
   const key = secretKeyOf(authorization);
   if (!key) {
-    return new StripeApiError(401, 'invalid_request_error', 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').');
+    return new StripeApiError(
+      401,
+      'invalid_request_error',
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
   }
-  if (key !== ctx.secretKey) return new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${maskKey(key)}`);
+  if (key !== ctx.secretKey)
+    return new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${maskKey(key)}`);
   return undefined;
 }
 
 export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
-  const app = Fastify({ routerOptions: { querystringParser: (text) => parseForm(text) as Record<string, string> }, bodyLimit: 1_048_576 });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, parseForm(String(body))));
+  const app = Fastify({
+    routerOptions: { querystringParser: (text) => parseForm(text) as Record<string, string> },
+    bodyLimit: 1_048_576,
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, parseForm(String(body))),
+  );
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/v1/')) return;
     const error = authenticate(ctx, request.headers.authorization);
@@ -41,11 +51,22 @@ export function buildEmulatorServer(ctx: EmulatorContext): FastifyInstance {
   });
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    const shaped = status < 500 ? new StripeApiError(status, 'invalid_request_error', (error as Error).message) : new StripeApiError(500, 'api_error', 'An unknown error occurred in the emulator.');
+    const shaped =
+      status < 500
+        ? new StripeApiError(status, 'invalid_request_error', (error as Error).message)
+        : new StripeApiError(500, 'api_error', 'An unknown error occurred in the emulator.');
     return reply.status(shaped.status).send(shaped.toJSON());
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).`).toJSON()),
+    reply
+      .status(404)
+      .send(
+        new StripeApiError(
+          404,
+          'invalid_request_error',
+          `Unrecognized request URL (${request.method}: ${request.url.split('?')[0]}).`,
+        ).toJSON(),
+      ),
   );
   registerCatalogRoutes(app, ctx);
   registerCheckoutRoutes(app, ctx);

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const fixtures = JSON.parse(readFileSync(new URL('./reference/fixtures.json', import.meta.url), 'utf8')) as Record<string, Record<string, Json>>;
+const fixtures = JSON.parse(readFileSync(new URL('./reference/fixtures.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Record<string, Json>
+>;
 
 /** An example value stripped of its placeholder content: empty lists, null scalars, booleans false. */
 function neutral(value: Json): Json {
   if (Array.isArray(value)) return [];
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutral(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutral(v)]));
   return typeof value === 'boolean' ? false : null;
 }
 

@@ -42,7 +42,10 @@ const emptyData = () => ({
   meter_events: [] as StripeObject[],
   customer_cards: {} as Record<string, CardBehaviour>,
   /** What a checkout session will subscribe to; Stripe keeps these off the session object. */
-  checkout_orders: {} as Record<string, { line_items: Array<{ price: string; quantity: number }>; subscription_metadata: Record<string, string> }>,
+  checkout_orders: {} as Record<
+    string,
+    { line_items: Array<{ price: string; quantity: number }>; subscription_metadata: Record<string, string> }
+  >,
   /** Proration lines waiting for the subscription's next invoice. */
   pending_lines: {} as Record<string, StripeObject[]>,
   idempotency: {} as Record<string, StoredResponse>,

@@ -16,7 +16,9 @@ export class StripeApiError extends Error {
       error: {
         type: this.type,
         message: this.message,
-        ...(this.code ? { code: this.code, doc_url: `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}` } : {}),
+        ...(this.code
+          ? { code: this.code, doc_url: `https://stripe.com/docs/error-codes/${this.code.replace(/_/g, '-')}` }
+          : {}),
         ...(this.param ? { param: this.param } : {}),
         ...this.extra,
       },
@@ -31,4 +33,6 @@ export const invalidRequest = (message: string, param?: string, code = 'paramete
   new StripeApiError(400, 'invalid_request_error', message, code, param);
 
 export const cardDeclined = () =>
-  new StripeApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined, { decline_code: 'generic_decline' });
+  new StripeApiError(402, 'card_error', 'Your card was declined.', 'card_declined', undefined, {
+    decline_code: 'generic_decline',
+  });

@@ -25,7 +25,13 @@ export interface PlannedChange {
 
 const quantityOf = (item: StripeObject) => (isMetered(item.price) ? 0 : (item.quantity ?? 1));
 
-export function newItem(subscriptionId: string, price: StripeObject, quantity: number | null, period: { start: number; end: number }, created: number) {
+export function newItem(
+  subscriptionId: string,
+  price: StripeObject,
+  quantity: number | null,
+  period: { start: number; end: number },
+  created: number,
+) {
   return {
     id: newId('si'),
     object: 'subscription_item',
@@ -49,14 +55,20 @@ export const periodOf = (subscription: StripeObject) => ({
 });
 
 /** Works out the item list an `items[]` update produces, and what changed, without changing anything. */
-export function planItemChanges(store: EmulatorStore, subscription: StripeObject, params: ItemParam[] = [], now: number): PlannedChange {
+export function planItemChanges(
+  store: EmulatorStore,
+  subscription: StripeObject,
+  params: ItemParam[] = [],
+  now: number,
+): PlannedChange {
   const items: StripeObject[] = structuredClone(subscription.items.data);
   const changes: ItemChange[] = [];
   params.forEach((param, index) => {
     const price = param.price ? store.get('prices', param.price, 'price', `items[${index}][price]`) : undefined;
     if (param.id) {
       const position = items.findIndex((item) => item.id === param.id);
-      if (position < 0) throw invalidRequest(`No such subscription item: '${param.id}'`, `items[${index}][id]`, 'resource_missing');
+      if (position < 0)
+        throw invalidRequest(`No such subscription item: '${param.id}'`, `items[${index}][id]`, 'resource_missing');
       const item = items[position];
       const before = { price: item.price, quantity: quantityOf(item) };
       if (param.deleted === 'true') {
@@ -85,7 +97,12 @@ export function planItemChanges(store: EmulatorStore, subscription: StripeObject
 const describeDate = (at: number) => new Date(at * 1000).toISOString().slice(0, 10);
 
 /** Stripe's proration lines: a credit for unused time on what was, a charge for the rest of the period on what is. */
-export function prorationLines(store: EmulatorStore, subscription: StripeObject, changes: ItemChange[], at: number): LineInput[] {
+export function prorationLines(
+  store: EmulatorStore,
+  subscription: StripeObject,
+  changes: ItemChange[],
+  at: number,
+): LineInput[] {
   const period = periodOf(subscription);
   const fraction = remainingFraction(period.start, period.end, at);
   const productName = (price: StripeObject) => store.collection('products')[price.product]?.name ?? price.product;
@@ -121,7 +138,12 @@ export function prorationLines(store: EmulatorStore, subscription: StripeObject,
 }
 
 /** Lines for a full period of every licensed item: the next renewal's charges. */
-export function periodLines(store: EmulatorStore, subscription: StripeObject, items: StripeObject[], period: { start: number; end: number }): LineInput[] {
+export function periodLines(
+  store: EmulatorStore,
+  subscription: StripeObject,
+  items: StripeObject[],
+  period: { start: number; end: number },
+): LineInput[] {
   return items
     .filter((item) => !isMetered(item.price))
     .map((item) => ({

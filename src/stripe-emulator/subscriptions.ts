@@ -6,7 +6,14 @@ import { amountFor, isMetered } from './pricing.js';
 import { withShape } from './shapes.js';
 import type { EmulatorStore, StripeObject } from './store.js';
 import { cardDeclined, invalidRequest } from './stripe-error.js';
-import { type ItemParam, newItem, periodLines, periodOf, planItemChanges, prorationLines } from './subscription-changes.js';
+import {
+  type ItemParam,
+  newItem,
+  periodLines,
+  periodOf,
+  planItemChanges,
+  prorationLines,
+} from './subscription-changes.js';
 
 export interface UpdateParams {
   items?: ItemParam[];
@@ -21,7 +28,11 @@ const LIVE_STATUSES = new Set(['active', 'trialing', 'past_due', 'unpaid']);
 
 /** Top-level fields whose value changed, with their old value: Stripe's `previous_attributes`. */
 function previousAttributes(before: StripeObject, after: StripeObject): StripeObject {
-  return Object.fromEntries(Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).map((key) => [key, before[key]]));
+  return Object.fromEntries(
+    Object.keys(after)
+      .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      .map((key) => [key, before[key]]),
+  );
 }
 
 function mergeMetadata(current: Record<string, string>, update?: Record<string, string>) {
@@ -40,7 +51,11 @@ export class Subscriptions {
     private readonly invoices: Invoices,
   ) {}
 
-  create(customerId: string, lineItems: Array<{ price: StripeObject; quantity: number }>, metadata: Record<string, string>): StripeObject {
+  create(
+    customerId: string,
+    lineItems: Array<{ price: StripeObject; quantity: number }>,
+    metadata: Record<string, string>,
+  ): StripeObject {
     const now = this.clock.now();
     const period = { start: now, end: addMonth(now) };
     const id = newId('sub');
@@ -51,7 +66,13 @@ export class Subscriptions {
       customer: customerId,
       // As in Stripe: incomplete until the first invoice is paid, then updated to active.
       status: 'incomplete',
-      items: { object: 'list', data: items, has_more: false, total_count: items.length, url: `/v1/subscription_items?subscription=${id}` },
+      items: {
+        object: 'list',
+        data: items,
+        has_more: false,
+        total_count: items.length,
+        url: `/v1/subscription_items?subscription=${id}`,
+      },
       metadata,
       created: now,
       start_date: now,
@@ -67,7 +88,11 @@ export class Subscriptions {
       automatic_tax: { enabled: false, disabled_reason: null, liability: null },
       billing_mode: { type: 'flexible', flexible: null, updated_at: now },
     });
-    const invoice = this.invoices.build(subscription, periodLines(this.store, subscription, items, period), 'subscription_create');
+    const invoice = this.invoices.build(
+      subscription,
+      periodLines(this.store, subscription, items, period),
+      'subscription_create',
+    );
     subscription.latest_invoice = invoice.id;
     this.store.put('subscriptions', subscription);
     this.events.emit('customer.subscription.created', subscription);
@@ -84,9 +109,19 @@ export class Subscriptions {
     const prorations = behaviour === 'none' ? [] : prorationLines(this.store, subscription, changes, at);
     const period = periodOf(subscription);
     const next = { start: period.end, end: addMonth(period.end) };
-    const upcoming = [...this.pendingLines(subscription), ...this.usageLines(subscription, period), ...prorations, ...periodLines(this.store, subscription, items, next)];
+    const upcoming = [
+      ...this.pendingLines(subscription),
+      ...this.usageLines(subscription, period),
+      ...prorations,
+      ...periodLines(this.store, subscription, items, next),
+    ];
     const lines = behaviour === 'always_invoice' ? prorations : upcoming;
-    const preview = this.invoices.build(subscription, lines, behaviour === 'always_invoice' ? 'subscription_update' : 'upcoming', false);
+    const preview = this.invoices.build(
+      subscription,
+      lines,
+      behaviour === 'always_invoice' ? 'subscription_update' : 'upcoming',
+      false,
+    );
     preview.parent.subscription_details.subscription_proration_date = at;
     return preview;
   }
@@ -109,11 +144,19 @@ export class Subscriptions {
 
   /** `invoice_now` bills what the period has used so far (metered usage, pending prorations) at once. */
   cancelNow(subscription: StripeObject, params: { invoice_now?: string } = {}): StripeObject {
-    if (subscription.status === 'canceled') throw invalidRequest(`This subscription is already canceled: '${subscription.id}'`, undefined, 'resource_missing');
+    if (subscription.status === 'canceled')
+      throw invalidRequest(
+        `This subscription is already canceled: '${subscription.id}'`,
+        undefined,
+        'resource_missing',
+      );
     const now = this.clock.now();
     if (params.invoice_now === 'true') {
       const period = periodOf(subscription);
-      const lines = [...this.usageLines(subscription, { start: period.start, end: now + 1 }), ...this.pendingLines(subscription)].filter((line) => line.amount !== 0);
+      const lines = [
+        ...this.usageLines(subscription, { start: period.start, end: now + 1 }),
+        ...this.pendingLines(subscription),
+      ].filter((line) => line.amount !== 0);
       delete this.store.data.pending_lines[subscription.id];
       if (lines.length > 0) {
         const invoice = this.invoices.build(subscription, lines, 'subscription_cycle');
@@ -121,14 +164,20 @@ export class Subscriptions {
         this.invoices.finalizeAndPay(invoice, this.invoices.outcomeFor(subscription.customer));
       }
     }
-    Object.assign(subscription, { status: 'canceled', canceled_at: subscription.canceled_at ?? now, ended_at: now, cancel_at_period_end: false });
+    Object.assign(subscription, {
+      status: 'canceled',
+      canceled_at: subscription.canceled_at ?? now,
+      ended_at: now,
+      cancel_at_period_end: false,
+    });
     this.store.changed();
     this.events.emit('customer.subscription.deleted', subscription);
     return subscription;
   }
 
   resume(subscription: StripeObject): StripeObject {
-    if (subscription.status !== 'paused') throw invalidRequest('Only a paused subscription can be resumed.', undefined, 'subscription_not_paused');
+    if (subscription.status !== 'paused')
+      throw invalidRequest('Only a paused subscription can be resumed.', undefined, 'subscription_not_paused');
     const before = structuredClone(subscription);
     subscription.status = 'active';
     subscription.pause_collection = null;
@@ -154,14 +203,18 @@ export class Subscriptions {
 
   private dueSubscriptions(): StripeObject[] {
     const now = this.clock.now();
-    return Object.values(this.store.collection('subscriptions')).filter((s) => LIVE_STATUSES.has(s.status) && periodOf(s).end <= now);
+    return Object.values(this.store.collection('subscriptions')).filter(
+      (s) => LIVE_STATUSES.has(s.status) && periodOf(s).end <= now,
+    );
   }
 
   private renew(subscription: StripeObject, forced?: PaymentOutcome): void {
     const period = periodOf(subscription);
     if (subscription.cancel_at_period_end) {
       // The last period's metered usage and any pending prorations are still invoiced.
-      const finalLines = [...this.usageLines(subscription, period), ...this.pendingLines(subscription)].filter((line) => line.amount !== 0);
+      const finalLines = [...this.usageLines(subscription, period), ...this.pendingLines(subscription)].filter(
+        (line) => line.amount !== 0,
+      );
       delete this.store.data.pending_lines[subscription.id];
       if (finalLines.length > 0) {
         const invoice = this.invoices.build(subscription, finalLines, 'subscription_cycle');
@@ -175,9 +228,14 @@ export class Subscriptions {
     }
     const before = structuredClone(subscription);
     const next = { start: period.end, end: addMonth(period.end) };
-    const lines = [...periodLines(this.store, subscription, subscription.items.data, next), ...this.usageLines(subscription, period), ...this.pendingLines(subscription)];
+    const lines = [
+      ...periodLines(this.store, subscription, subscription.items.data, next),
+      ...this.usageLines(subscription, period),
+      ...this.pendingLines(subscription),
+    ];
     delete this.store.data.pending_lines[subscription.id];
-    for (const item of subscription.items.data) Object.assign(item, { current_period_start: next.start, current_period_end: next.end });
+    for (const item of subscription.items.data)
+      Object.assign(item, { current_period_start: next.start, current_period_end: next.end });
     const invoice = this.invoices.build(subscription, lines, 'subscription_cycle');
     subscription.latest_invoice = invoice.id;
     this.events.emit('customer.subscription.updated', subscription, previousAttributes(before, subscription));
@@ -202,14 +260,18 @@ export class Subscriptions {
       const invoice = this.invoices.build(subscription, lines, 'subscription_update');
       const outcome = this.invoices.outcomeFor(subscription.customer);
       // error_if_incomplete: a declined upgrade changes nothing at all.
-      if (invoice.amount_due > 0 && outcome === 'failure' && params.payment_behavior === 'error_if_incomplete') throw cardDeclined();
+      if (invoice.amount_due > 0 && outcome === 'failure' && params.payment_behavior === 'error_if_incomplete')
+        throw cardDeclined();
       this.setItems(subscription, items);
       subscription.latest_invoice = invoice.id;
       if (!this.invoices.finalizeAndPay(invoice, outcome)) subscription.status = 'past_due';
       return;
     }
     if (behaviour === 'create_prorations' && lines.length > 0) {
-      this.store.data.pending_lines[subscription.id] = [...(this.store.data.pending_lines[subscription.id] ?? []), ...lines];
+      this.store.data.pending_lines[subscription.id] = [
+        ...(this.store.data.pending_lines[subscription.id] ?? []),
+        ...lines,
+      ];
     }
     this.setItems(subscription, items);
   }
@@ -229,9 +291,24 @@ export class Subscriptions {
       .map((item: StripeObject) => {
         const meter = this.store.collection('meters')[item.price.recurring.meter];
         const quantity = this.store.data.meter_events
-          .filter((e) => meter && e.event_name === meter.event_name && e.payload.stripe_customer_id === subscription.customer && e.timestamp >= period.start && e.timestamp < period.end)
+          .filter(
+            (e) =>
+              meter &&
+              e.event_name === meter.event_name &&
+              e.payload.stripe_customer_id === subscription.customer &&
+              e.timestamp >= period.start &&
+              e.timestamp < period.end,
+          )
           .reduce((sum, e) => sum + Number(e.payload.value ?? 0), 0);
-        return { amount: amountFor(item.price, quantity), description: `Usage: ${quantity} × ${meter?.display_name ?? 'metered'}`, price: item.price, quantity, period, subscriptionItem: item.id, proration: false };
+        return {
+          amount: amountFor(item.price, quantity),
+          description: `Usage: ${quantity} × ${meter?.display_name ?? 'metered'}`,
+          price: item.price,
+          quantity,
+          period,
+          subscriptionItem: item.id,
+          proration: false,
+        };
       });
   }
 
@@ -239,7 +316,8 @@ export class Subscriptions {
     if (value === undefined) return this.clock.now();
     const at = Number(value);
     const period = periodOf(subscription);
-    if (at < period.start || at > period.end) throw invalidRequest('proration_date must fall within the current billing period.', 'proration_date');
+    if (at < period.start || at > period.end)
+      throw invalidRequest('proration_date must fall within the current billing period.', 'proration_date');
     return at;
   }
 }

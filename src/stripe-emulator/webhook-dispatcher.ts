@@ -81,7 +81,8 @@ export class WebhookDispatcher {
 
   private flushShuffled(): void {
     const batch = this.shuffleBuffer.splice(0).sort(() => Math.random() - 0.5);
-    for (const delivery of batch) this.later(() => void this.attempt(delivery), this.chaos.delay_ms ? Math.random() * this.chaos.delay_ms : 0);
+    for (const delivery of batch)
+      this.later(() => void this.attempt(delivery), this.chaos.delay_ms ? Math.random() * this.chaos.delay_ms : 0);
   }
 
   private later(run: () => void, ms: number): void {
@@ -96,12 +97,24 @@ export class WebhookDispatcher {
   private async attempt(delivery: Delivery): Promise<void> {
     const { event, endpoint, attempt } = delivery;
     const payload = JSON.stringify(event, null, 2);
-    const record: DeliveryRecord = { event_id: event.id, type: event.type, endpoint: endpoint.id, url: endpoint.url, attempt, status: null, at: new Date().toISOString() };
+    const record: DeliveryRecord = {
+      event_id: event.id,
+      type: event.type,
+      endpoint: endpoint.id,
+      url: endpoint.url,
+      attempt,
+      status: null,
+      at: new Date().toISOString(),
+    };
     this.inFlight++;
     try {
       const response = await fetch(endpoint.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signPayload(payload, endpoint.secret), 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'stripe-signature': signPayload(payload, endpoint.secret),
+          'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        },
         body: payload,
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),

@@ -16,7 +16,9 @@ const bodyOf = (request: FastifyRequest) => (request.body ?? {}) as Partial<Summ
 export class SummarizeController {
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'An extractive summary. Costs the characters of `text`; carries X-Credits-* and RateLimit-* headers.' })
+  @ApiOperation({
+    summary: 'An extractive summary. Costs the characters of `text`; carries X-Credits-* and RateLimit-* headers.',
+  })
   @Metered({
     meter: 'characters',
     cost: (request) => (typeof bodyOf(request).text === 'string' ? bodyOf(request).text!.length : 0),

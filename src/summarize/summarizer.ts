@@ -1,7 +1,9 @@
 export type SummaryMode = 'brief' | 'bullets' | 'detailed';
 
 const SENTENCES: Record<SummaryMode, number> = { brief: 1, bullets: 3, detailed: 5 };
-const STOP_WORDS = new Set('a an and are as at be by for from has have in is it its of on or that the this to was were will with'.split(' '));
+const STOP_WORDS = new Set(
+  'a an and are as at be by for from has have in is it its of on or that the this to was were will with'.split(' '),
+);
 
 const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 
@@ -10,7 +12,11 @@ const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? 
  * best kept in their original order. Small on purpose: it exists to exercise metering.
  */
 export function summarize(text: string, mode: SummaryMode): string {
-  const sentences = text.match(/[^.!?]+[.!?]*/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+  const sentences =
+    text
+      .match(/[^.!?]+[.!?]*/g)
+      ?.map((s) => s.trim())
+      .filter(Boolean) ?? [];
   if (sentences.length === 0) return '';
   const frequency = new Map<string, number>();
   for (const word of words(text)) if (!STOP_WORDS.has(word)) frequency.set(word, (frequency.get(word) ?? 0) + 1);

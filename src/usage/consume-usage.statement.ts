@@ -73,6 +73,10 @@ export function consumeUsageValues(requests: readonly Consumption[]): unknown[] 
 
 /** One request's outcome; its window is the hour it was made in, whether or not it was allowed. */
 export function consumeResultOf(row: ConsumeUsageRow, request: Consumption): ConsumeResult {
-  const reading = { used: Number(row.used), windowStart: new Date(hourWindowStart(request.now)), windowCount: row.window_count };
+  const reading = {
+    used: Number(row.used),
+    windowStart: new Date(hourWindowStart(request.now)),
+    windowCount: row.window_count,
+  };
   return row.allowed ? { allowed: true, ...reading } : { allowed: false, reason: row.reason!, ...reading };
 }

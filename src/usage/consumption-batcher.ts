@@ -14,12 +14,15 @@ const MAX_IN_FLIGHT = 10;
  */
 @Injectable()
 export class ConsumptionBatcher {
-  private readonly batcher = new MicroBatcher<Consumption, ConsumeResult>((requests) => this.usage.consumeBatch(requests), {
-    maxBatch: MAX_BATCH,
-    maxInFlight: MAX_IN_FLIGHT,
-    // A row already being decided makes its next requests wait and go together: large batches for a hot tenant.
-    exclusiveKey: counterKey,
-  });
+  private readonly batcher = new MicroBatcher<Consumption, ConsumeResult>(
+    (requests) => this.usage.consumeBatch(requests),
+    {
+      maxBatch: MAX_BATCH,
+      maxInFlight: MAX_IN_FLIGHT,
+      // A row already being decided makes its next requests wait and go together: large batches for a hot tenant.
+      exclusiveKey: counterKey,
+    },
+  );
 
   constructor(private readonly usage: UsageRepository) {}
 

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { type CounterState, decide, hourWindowStart, type MeterLimits, overageOf } from './quota-math.js';
 
-const limits = fc.record({ quota: fc.integer({ min: 0, max: 1_000_000 }), ratePerHour: fc.option(fc.integer({ min: 1, max: 1_000 }), { nil: null }), payg: fc.boolean() });
+const limits = fc.record({
+  quota: fc.integer({ min: 0, max: 1_000_000 }),
+  ratePerHour: fc.option(fc.integer({ min: 1, max: 1_000 }), { nil: null }),
+  payg: fc.boolean(),
+});
 const costs = fc.array(fc.integer({ min: 0, max: 5_000 }), { maxLength: 200 });
 
 /** Runs requests one after another through the rules, as the database serialises them on one row. */
@@ -30,7 +34,13 @@ describe('quota arithmetic', () => {
   });
 
   it('never allows more requests in an hour than the rate limit', () => {
-    fc.assert(fc.property(limits, costs, (l, sequence) => l.ratePerHour === null || run(l, sequence).state.windowCount <= l.ratePerHour));
+    fc.assert(
+      fc.property(
+        limits,
+        costs,
+        (l, sequence) => l.ratePerHour === null || run(l, sequence).state.windowCount <= l.ratePerHour,
+      ),
+    );
   });
 
   it('bills as overage exactly the usage past the quota, once', () => {
@@ -44,12 +54,22 @@ describe('quota arithmetic', () => {
   });
 
   it('refuses for the rate before the quota, so a 429 never hides a 402 the caller could fix by waiting', () => {
-    const decision = decide({ used: 100, windowStart: 0, windowCount: 5 }, 10, { quota: 100, ratePerHour: 5, payg: false }, 0);
+    const decision = decide(
+      { used: 100, windowStart: 0, windowCount: 5 },
+      10,
+      { quota: 100, ratePerHour: 5, payg: false },
+      0,
+    );
     expect(decision).toMatchObject({ allowed: false, reason: 'rate' });
   });
 
   it('starts a new hourly window at zero', () => {
-    const decision = decide({ used: 0, windowStart: 0, windowCount: 10 }, 1, { quota: 100, ratePerHour: 10, payg: false }, 3_600_000);
+    const decision = decide(
+      { used: 0, windowStart: 0, windowCount: 10 },
+      1,
+      { quota: 100, ratePerHour: 10, payg: false },
+      3_600_000,
+    );
     expect(decision).toMatchObject({ allowed: true, windowCount: 1 });
   });
 

@@ -31,7 +31,12 @@ export class UsageMeter {
    * Consumes at most once per idempotency key: the first request's answer is stored in the same
    * transaction as its consumption, and any later request with the key gets that answer back.
    */
-  async once<T>(tenantId: string, env: string, key: string, decide: (executor: Executor) => Promise<StoredAnswer<T>>): Promise<{ answer: StoredAnswer<T>; replayed: boolean }> {
+  async once<T>(
+    tenantId: string,
+    env: string,
+    key: string,
+    decide: (executor: Executor) => Promise<StoredAnswer<T>>,
+  ): Promise<{ answer: StoredAnswer<T>; replayed: boolean }> {
     return this.dataSource.transaction(async (manager) => {
       await this.usage.lockRequestKey(manager, tenantId, env, key);
       const stored = await this.usage.storedAnswer<T>(manager, tenantId, env, key);
@@ -78,12 +83,21 @@ export class UsageMeter {
     return { used: Number(row?.used ?? 0), windowStart: window, windowCount: sameWindow ? row.window_count : 0 };
   }
 
-  history(tenantId: string, env: string, meter: string, limit = 12): Promise<Array<{ period_start: Date; used: string }>> {
+  history(
+    tenantId: string,
+    env: string,
+    meter: string,
+    limit = 12,
+  ): Promise<Array<{ period_start: Date; used: string }>> {
     return this.usage.history(tenantId, env, meter, limit);
   }
 
   /** Overage rows ready for reporting, locked in the caller's transaction (billing's reporter batches them). */
-  settledOverage(executor: Executor, settleSeconds: number, only?: { tenantId: string; env: string }): Promise<SettledOverage[]> {
+  settledOverage(
+    executor: Executor,
+    settleSeconds: number,
+    only?: { tenantId: string; env: string },
+  ): Promise<SettledOverage[]> {
     return this.usage.settledOverageForUpdate(executor, settleSeconds, only);
   }
 

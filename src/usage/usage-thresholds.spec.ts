@@ -20,19 +20,31 @@ describe('reachedThresholds', () => {
 
   it('only ever adds thresholds as usage grows, and never 100% without 80%', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 0, max: 20_000_000 }), fc.integer({ min: 0, max: 20_000_000 }), fc.boolean(), (quota, a, b, refused) => {
-        const [low, high] = a <= b ? [a, b] : [b, a];
-        const before = reachedThresholds(low, quota);
-        const after = reachedThresholds(high, quota, refused);
-        expect(before.every((percent) => after.includes(percent))).toBe(true);
-        if (after.includes(100)) expect(after).toContain(80);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000_000 }),
+        fc.integer({ min: 0, max: 20_000_000 }),
+        fc.integer({ min: 0, max: 20_000_000 }),
+        fc.boolean(),
+        (quota, a, b, refused) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const before = reachedThresholds(low, quota);
+          const after = reachedThresholds(high, quota, refused);
+          expect(before.every((percent) => after.includes(percent))).toBe(true);
+          if (after.includes(100)) expect(after).toContain(80);
+        },
+      ),
     );
   });
 });
 
 describe('UsageThresholds', () => {
-  const charge = { tenantId: 't1', env: 'test', meter: 'characters', periodStart: new Date('2026-11-01T00:00:00Z'), limits: { quota: 100, ratePerHour: null, payg: false } };
+  const charge = {
+    tenantId: 't1',
+    env: 'test',
+    meter: 'characters',
+    periodStart: new Date('2026-11-01T00:00:00Z'),
+    limits: { quota: 100, ratePerHour: null, payg: false },
+  };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
   it('publishes once, tries again after a failure (not at once), and remembers success', async () => {

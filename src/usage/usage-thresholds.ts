@@ -37,7 +37,11 @@ export class UsageThresholds {
 
   constructor(private readonly events: BillingEventPublisher) {}
 
-  observe(charge: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart' | 'limits'>, used: number, refusedForQuota = false): void {
+  observe(
+    charge: Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart' | 'limits'>,
+    used: number,
+    refusedForQuota = false,
+  ): void {
     const { tenantId, env, meter, periodStart, limits } = charge;
     const reached = reachedThresholds(used, limits.quota, refusedForQuota);
     if (reached.length === 0) return;
@@ -53,7 +57,14 @@ export class UsageThresholds {
           tenantId,
           env,
           type: 'usage.threshold_reached',
-          data: { meter, threshold_percent: percent, used, limit: limits.quota, period_start: period, payg_enabled: limits.payg },
+          data: {
+            meter,
+            threshold_percent: percent,
+            used,
+            limit: limits.quota,
+            period_start: period,
+            payg_enabled: limits.payg,
+          },
           dedupeKey: key,
         })
         .then(() => this.remember(key, 'announced'))
@@ -63,7 +74,10 @@ export class UsageThresholds {
 
   private failed(key: string, attempts: number, error: unknown, context: Record<string, unknown>): void {
     this.remember(key, { attempts, retryAt: Date.now() + Math.min(RETRY_BASE_MS * 2 ** (attempts - 1), RETRY_MAX_MS) });
-    this.logger.warn({ err: error, ...context, attempts }, 'could not publish a usage threshold event; a later request will try again');
+    this.logger.warn(
+      { err: error, ...context, attempts },
+      'could not publish a usage threshold event; a later request will try again',
+    );
   }
 
   /** Bounded: past the limit the memory starts afresh, and the event's dedupe key still keeps each announcement single. */

@@ -4,7 +4,14 @@ import { DataSource } from 'typeorm';
 import type { Executor } from '../database/executor.js';
 import { pgPool } from '../internals/typeorm-pg-pool.js';
 import { rowsOf } from '../database/rows-of.js';
-import { CONSUME_USAGE, type ConsumeResult, consumeResultOf, type Consumption, type ConsumeUsageRow, consumeUsageValues } from './consume-usage.statement.js';
+import {
+  CONSUME_USAGE,
+  type ConsumeResult,
+  consumeResultOf,
+  type Consumption,
+  type ConsumeUsageRow,
+  consumeUsageValues,
+} from './consume-usage.statement.js';
 import { hourWindowStart } from './quota-math.js';
 
 /** An overage outbox row waiting to be reported to Stripe. */
@@ -58,8 +65,16 @@ export class UsageRepository {
     return row ? Number(row.used) : undefined;
   }
 
-  async deleteUnreportedOverage(executor: Executor, tenantId: string, env: string, requestKey: string | null): Promise<void> {
-    await executor.query('DELETE FROM overage_outbox WHERE tenant_id = $1 AND env = $2 AND request_key = $3 AND report_id IS NULL', [tenantId, env, requestKey]);
+  async deleteUnreportedOverage(
+    executor: Executor,
+    tenantId: string,
+    env: string,
+    requestKey: string | null,
+  ): Promise<void> {
+    await executor.query(
+      'DELETE FROM overage_outbox WHERE tenant_id = $1 AND env = $2 AND request_key = $3 AND report_id IS NULL',
+      [tenantId, env, requestKey],
+    );
   }
 
   /** The period's overage rows, newest first, locked for a trim. */
@@ -83,30 +98,35 @@ export class UsageRepository {
 
   async counter(input: CounterKey) {
     const [row] = rowsOf<{ used: string; window_start: Date; window_count: number }>(
-      await this.dataSource.query('SELECT used, window_start, window_count FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4', [
-        input.tenantId,
-        input.env,
-        input.meter,
-        input.periodStart,
-      ]),
+      await this.dataSource.query(
+        'SELECT used, window_start, window_count FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 AND period_start = $4',
+        [input.tenantId, input.env, input.meter, input.periodStart],
+      ),
     );
     return row;
   }
 
-  history(tenantId: string, env: string, meter: string, limit: number): Promise<Array<{ period_start: Date; used: string }>> {
-    return this.dataSource.query('SELECT period_start, used FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 ORDER BY period_start DESC LIMIT $4', [
-      tenantId,
-      env,
-      meter,
-      limit,
-    ]);
+  history(
+    tenantId: string,
+    env: string,
+    meter: string,
+    limit: number,
+  ): Promise<Array<{ period_start: Date; used: string }>> {
+    return this.dataSource.query(
+      'SELECT period_start, used FROM usage_counters WHERE tenant_id = $1 AND env = $2 AND meter = $3 ORDER BY period_start DESC LIMIT $4',
+      [tenantId, env, meter, limit],
+    );
   }
 
   /**
    * Outbox rows old enough not to be refunded any more (or all of one tenant's), locked for the
    * caller's transaction; rows another instance is batching are skipped.
    */
-  async settledOverageForUpdate(executor: Executor, settleSeconds: number, only?: { tenantId: string; env: string }): Promise<SettledOverage[]> {
+  async settledOverageForUpdate(
+    executor: Executor,
+    settleSeconds: number,
+    only?: { tenantId: string; env: string },
+  ): Promise<SettledOverage[]> {
     return rowsOf<SettledOverage>(
       await executor.query(
         `SELECT id, tenant_id, env, quantity FROM overage_outbox
@@ -122,7 +142,9 @@ export class UsageRepository {
   }
 
   async oldestUnreportedOverage(): Promise<Date | null> {
-    const [row] = rowsOf<{ oldest: Date | null }>(await this.dataSource.query('SELECT min(created_at) AS oldest FROM overage_outbox WHERE report_id IS NULL'));
+    const [row] = rowsOf<{ oldest: Date | null }>(
+      await this.dataSource.query('SELECT min(created_at) AS oldest FROM overage_outbox WHERE report_id IS NULL'),
+    );
     return row?.oldest ?? null;
   }
 
@@ -131,12 +153,31 @@ export class UsageRepository {
     await executor.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`usage:${tenantId}:${env}:${key}`]);
   }
 
-  async storedAnswer<T>(executor: Executor, tenantId: string, env: string, key: string): Promise<StoredAnswer<T> | undefined> {
-    const [stored] = rowsOf<StoredAnswer<T>>(await executor.query('SELECT status, response FROM usage_requests WHERE tenant_id = $1 AND env = $2 AND idempotency_key = $3', [tenantId, env, key]));
+  async storedAnswer<T>(
+    executor: Executor,
+    tenantId: string,
+    env: string,
+    key: string,
+  ): Promise<StoredAnswer<T> | undefined> {
+    const [stored] = rowsOf<StoredAnswer<T>>(
+      await executor.query(
+        'SELECT status, response FROM usage_requests WHERE tenant_id = $1 AND env = $2 AND idempotency_key = $3',
+        [tenantId, env, key],
+      ),
+    );
     return stored;
   }
 
-  async storeAnswer(executor: Executor, tenantId: string, env: string, key: string, answer: StoredAnswer<unknown>): Promise<void> {
-    await executor.query('INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)', [tenantId, env, key, answer.status, answer.response]);
+  async storeAnswer(
+    executor: Executor,
+    tenantId: string,
+    env: string,
+    key: string,
+    answer: StoredAnswer<unknown>,
+  ): Promise<void> {
+    await executor.query(
+      'INSERT INTO usage_requests (tenant_id, env, idempotency_key, status, response) VALUES ($1, $2, $3, $4, $5)',
+      [tenantId, env, key, answer.status, answer.response],
+    );
   }
 }

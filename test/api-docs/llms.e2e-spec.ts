@@ -29,9 +29,12 @@ describe('llms.txt', () => {
 
   it('lists every endpoint with who may call it', async () => {
     const document = (await t.request('GET', '/docs-json')).body;
-    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([url, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${url}`));
+    const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([url, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${url}`),
+    );
     expect(operations.length).toBeGreaterThan(30);
-    for (const operation of operations.filter((o) => !o.endsWith('.txt'))) expect(full).toMatch(new RegExp(`^- \`${operation.replace(/[{}/.]/g, '\\$&')}\` \\[[^\\]]+\\] \\S`, 'm'));
+    for (const operation of operations.filter((o) => !o.endsWith('.txt')))
+      expect(full).toMatch(new RegExp(`^- \`${operation.replace(/[{}/.]/g, '\\$&')}\` \\[[^\\]]+\\] \\S`, 'm'));
     expect(full).toContain('- `PUT /admin/tenants/{id}/comp` [platform operator, user JWT]');
     expect(full).toContain('Body: `{text: string, mode?: "brief"|"bullets"|"detailed", model?: string}`');
   });
@@ -45,18 +48,37 @@ describe('llms.txt', () => {
       expect(row).toContain(`$${(plan.priceCents / 100).toFixed(2)}`);
       for (const feature of plan.features) expect(row).toContain(feature);
     }
-    for (const header of ['X-Credits-Total', 'X-Credits-Used', 'X-Credits-Remaining', 'X-Credits-Cost', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After']) expect(full).toContain(`\`${header}\``);
+    for (const header of [
+      'X-Credits-Total',
+      'X-Credits-Used',
+      'X-Credits-Remaining',
+      'X-Credits-Cost',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'Retry-After',
+    ])
+      expect(full).toContain(`\`${header}\``);
   });
 
   it('lists every error code with its status', async () => {
-    const codes = (await t.request('GET', '/docs-json')).body['x-error-codes'] as Array<{ code: string; status: number }>;
+    const codes = (await t.request('GET', '/docs-json')).body['x-error-codes'] as Array<{
+      code: string;
+      status: number;
+    }>;
     expect(codes.length).toBeGreaterThan(40);
     for (const { code, status } of codes) expect(full).toContain(`| \`${code}\` | ${status} |`);
   });
 
   it('spells out the upgrade flow: status, then a checkout URL for a person, then credits on the webhook', () => {
     const flow = full.slice(full.indexOf('## The upgrade flow'), full.indexOf('## Billing event stream'));
-    const steps = ['GET https://billing.example.com/billing/status', 'POST https://billing.example.com/billing/checkout', 'to a person', 'webhook', 'entitlement.updated'];
+    const steps = [
+      'GET https://billing.example.com/billing/status',
+      'POST https://billing.example.com/billing/checkout',
+      'to a person',
+      'webhook',
+      'entitlement.updated',
+    ];
     const positions = steps.map((step) => flow.indexOf(step));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));

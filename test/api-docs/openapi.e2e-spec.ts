@@ -12,8 +12,12 @@ async function declaredErrorCodes(): Promise<Map<string, number>> {
   expect(files.length).toBeGreaterThanOrEqual(4);
   const codes = new Map<string, number>();
   for (const file of files) {
-    const module = (await import(pathToFileURL(path.join(SRC, file)).href)) as Record<string, { codes?: Record<string, { status: number }> }>;
-    for (const exported of Object.values(module)) for (const [code, info] of Object.entries(exported.codes ?? {})) codes.set(code, info.status);
+    const module = (await import(pathToFileURL(path.join(SRC, file)).href)) as Record<
+      string,
+      { codes?: Record<string, { status: number }> }
+    >;
+    for (const exported of Object.values(module))
+      for (const [code, info] of Object.entries(exported.codes ?? {})) codes.set(code, info.status);
   }
   return codes;
 }
@@ -30,7 +34,8 @@ function servedRoutes(t: BillingTestApp): string[] {
     stack.length = depth;
     stack.push(match[2]);
     const url = stack.join('');
-    for (const method of match[3]?.split(', ') ?? []) if (method !== 'HEAD' && !url.startsWith('/docs')) routes.push(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`);
+    for (const method of match[3]?.split(', ') ?? [])
+      if (method !== 'HEAD' && !url.startsWith('/docs')) routes.push(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`);
   }
   return routes.sort();
 }
@@ -39,7 +44,14 @@ describe('OpenAPI document', () => {
   let t: BillingTestApp;
   let document: any;
   const operations = () =>
-    Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([url, item]) => Object.entries(item).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${url}`, url, method, operation })));
+    Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([url, item]) =>
+      Object.entries(item).map(([method, operation]) => ({
+        key: `${method.toUpperCase()} ${url}`,
+        url,
+        method,
+        operation,
+      })),
+    );
   beforeAll(async () => {
     t = await startBillingApp();
     document = (await t.request('GET', '/docs-json')).body;
@@ -50,16 +62,26 @@ describe('OpenAPI document', () => {
     const served = servedRoutes(t);
     expect(served.length).toBeGreaterThan(35);
     expect(served).toContain('POST /billing/webhook');
-    expect(operations().map((o) => o.key).sort()).toEqual(served);
+    expect(
+      operations()
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(served);
   });
 
   it('gives each operation a summary an agent or a person can act on', () => {
-    const missing = operations().filter((o) => !o.operation.summary).map((o) => o.key);
+    const missing = operations()
+      .filter((o) => !o.operation.summary)
+      .map((o) => o.key);
     expect(missing).toEqual([]);
   });
 
   it('names the auth scheme of every operation, as the guards really enforce it', async () => {
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['api_key', 'stripe_signature', 'user_jwt']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+      'api_key',
+      'stripe_signature',
+      'user_jwt',
+    ]);
     const byKey = new Map(operations().map((o) => [o.key, o.operation]));
     expect(byKey.get('GET /billing/plans').security).toEqual([]);
     expect(byKey.get('POST /billing/webhook').security).toEqual([{ stripe_signature: [] }]);
@@ -68,7 +90,11 @@ describe('OpenAPI document', () => {
 
     // Without credentials, a documented-as-protected route refuses and a public one does not.
     for (const { url, method, operation } of operations()) {
-      const response = await fetch(`${t.baseUrl}${url.replace(/\{\w+\}/g, SOME_UUID)}`, { method: method.toUpperCase(), headers: method === 'get' ? {} : { 'content-type': 'application/json' }, body: method === 'get' ? undefined : '{}' });
+      const response = await fetch(`${t.baseUrl}${url.replace(/\{\w+\}/g, SOME_UUID)}`, {
+        method: method.toUpperCase(),
+        headers: method === 'get' ? {} : { 'content-type': 'application/json' },
+        body: method === 'get' ? undefined : '{}',
+      });
       const status = response.status;
       await response.body?.cancel();
       const schemes = (operation.security as Array<Record<string, unknown>>).flatMap((s) => Object.keys(s));
@@ -82,7 +108,8 @@ describe('OpenAPI document', () => {
     const declared = await declaredErrorCodes();
     const schema = document.components.schemas.ErrorResponse;
     expect(schema.properties.error.properties.code.enum.sort()).toEqual([...declared.keys()].sort());
-    for (const { code, status } of document['x-error-codes']) expect([code, status]).toEqual([code, declared.get(code)]);
+    for (const { code, status } of document['x-error-codes'])
+      expect([code, status]).toEqual([code, declared.get(code)]);
     const summarize = document.paths['/v1/summarize'].post.responses;
     expect(summarize['402'].description).toMatch(/quota_exceeded/);
     expect(summarize['429'].description).toMatch(/rate_limited/);
@@ -93,13 +120,26 @@ describe('OpenAPI document', () => {
 
   it('documents the stream’s payload and a header once however it is read', () => {
     const stream = document.paths['/billing/stream'].get;
-    expect(stream.responses['200'].content['text/event-stream'].schema.$ref).toBe('#/components/schemas/BillingEventPayload');
-    expect(Object.keys(document.components.schemas.BillingEventPayload.properties).sort()).toEqual(['data', 'env', 'id', 'occurred_at', 'tenant_id', 'type']);
-    const headers = stream.parameters.filter((p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'last-event-id');
+    expect(stream.responses['200'].content['text/event-stream'].schema.$ref).toBe(
+      '#/components/schemas/BillingEventPayload',
+    );
+    expect(Object.keys(document.components.schemas.BillingEventPayload.properties).sort()).toEqual([
+      'data',
+      'env',
+      'id',
+      'occurred_at',
+      'tenant_id',
+      'type',
+    ]);
+    const headers = stream.parameters.filter(
+      (p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'last-event-id',
+    );
     expect(headers).toHaveLength(1);
     expect(headers[0].required).toBe(false);
     expect(stream.responses['400'].description).toMatch(/validation_failed/);
-    const checkoutKeys = document.paths['/billing/checkout'].post.parameters.filter((p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+    const checkoutKeys = document.paths['/billing/checkout'].post.parameters.filter(
+      (p: { in: string; name: string }) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key',
+    );
     expect(checkoutKeys.map((p: { required: boolean }) => p.required)).toEqual([false]);
   });
 

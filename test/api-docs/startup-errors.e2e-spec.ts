@@ -37,18 +37,31 @@ const ANY_STRING = ['DATA_DIR', 'JWT_ISSUER', 'JWT_AUDIENCE'];
 /** `NAME: problem (got "x")` → the name and the problem as the matrix should show them. */
 const split = (problem: string) => {
   const [, name, text] = /^([A-Z_ ]+(?: or [A-Z_]+)?): (.*?)(?: \(got .*\))?$/.exec(problem)!;
-  return { name, text: text.replace(/ \(e\.g\..*\)$/, '').replace(/, e\.g\. .*$/, '').replace(/ \(`npm run.*\)$/, '').replace(/ such as .*$/, ' such as') };
+  return {
+    name,
+    text: text
+      .replace(/ \(e\.g\..*\)$/, '')
+      .replace(/, e\.g\. .*$/, '')
+      .replace(/ \(`npm run.*\)$/, '')
+      .replace(/ such as .*$/, ' such as'),
+  };
 };
 
 const documented = (problem: string) => {
   const { name, text } = split(problem);
   const names = name.startsWith('STRIPE_PRICE_') ? [name, 'STRIPE_PRICE_…'] : [name];
-  return matrix.split('\n').some((row) => row.startsWith('|') && names.some((n) => row.includes(n)) && row.includes(text));
+  return matrix
+    .split('\n')
+    .some((row) => row.startsWith('|') && names.some((n) => row.includes(n)) && row.includes(text));
 };
 
 describe('the start-up troubleshooting matrix in docs/billing/stripe-setup.md', () => {
   it('has a bad value here for every variable that can be invalid', () => {
-    const validated = new Set(getMetadataStorage().getTargetValidationMetadatas(EnvironmentVariables, '', true, false).map((m) => m.propertyName));
+    const validated = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+        .map((m) => m.propertyName),
+    );
     expect([...validated].filter((name) => !(name in BAD_VALUES) && !ANY_STRING.includes(name)).sort()).toEqual([]);
   });
 
@@ -70,8 +83,28 @@ describe('the start-up troubleshooting matrix in docs/billing/stripe-setup.md', 
   });
 
   it('documents the database, network and Stripe messages the service prints', () => {
-    const sources = ['src/database/embedded-database.ts', 'src/database/database-reachable.ts', 'src/startup/resolve-stripe.ts', 'src/billing/stripe/stripe-bootstrap.ts', 'src/main.ts'].map((file) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')).join('\n');
-    const messages = ['is not empty but holds no Postgres cluster', 'is already using', 'holding the embedded Postgres did not finish', 'embedded Postgres failed to start', 'cannot reach Postgres at', 'the password was refused', 'the user may not connect', 'the database does not exist', 'billing runs against the local Stripe emulator', 'no Stripe price configured for', 'JWT_SECRET is not set: using a development secret'];
+    const sources = [
+      'src/database/embedded-database.ts',
+      'src/database/database-reachable.ts',
+      'src/startup/resolve-stripe.ts',
+      'src/billing/stripe/stripe-bootstrap.ts',
+      'src/main.ts',
+    ]
+      .map((file) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8'))
+      .join('\n');
+    const messages = [
+      'is not empty but holds no Postgres cluster',
+      'is already using',
+      'holding the embedded Postgres did not finish',
+      'embedded Postgres failed to start',
+      'cannot reach Postgres at',
+      'the password was refused',
+      'the user may not connect',
+      'the database does not exist',
+      'billing runs against the local Stripe emulator',
+      'no Stripe price configured for',
+      'JWT_SECRET is not set: using a development secret',
+    ];
     for (const message of messages) {
       expect(sources).toContain(message);
       expect(matrix).toContain(message);

@@ -12,10 +12,15 @@ describe('GET /audit', () => {
     other = await t.createTenant('Other Co');
     keyIds = [];
     for (const name of ['one', 'two', 'three']) {
-      keyIds.push((await t.request('POST', '/tenants/current/api-keys', { token: owner.apiKey, body: { name } })).body.id);
+      keyIds.push(
+        (await t.request('POST', '/tenants/current/api-keys', { token: owner.apiKey, body: { name } })).body.id,
+      );
     }
     await t.request('DELETE', `/tenants/current/api-keys/${keyIds[0]}`, { token: owner.apiKey });
-    await t.request('POST', '/tenants/current/members', { token: owner.apiKey, body: { email: 'audited@example.com', role: 'member' } });
+    await t.request('POST', '/tenants/current/members', {
+      token: owner.apiKey,
+      body: { email: 'audited@example.com', role: 'member' },
+    });
     await t.request('POST', '/tenants/current/api-keys', { token: other.apiKey, body: { name: 'elsewhere' } });
   });
   afterAll(() => t.close());
@@ -47,7 +52,11 @@ describe('GET /audit', () => {
     const seen: string[] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
-      const page: { status: number; body: { data: { id: string }[]; next_cursor: string | null } } = await t.request('GET', `/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: owner.apiKey });
+      const page: { status: number; body: { data: { id: string }[]; next_cursor: string | null } } = await t.request(
+        'GET',
+        `/audit?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: owner.apiKey },
+      );
       expect(page.status).toBe(200);
       expect(page.body.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.data.map((e) => e.id));
@@ -60,7 +69,9 @@ describe('GET /audit', () => {
     const exact = await t.request('GET', '/audit?action=api_key.revoked', { token: owner.apiKey });
     expect(exact.body.data.map((e: { action: string }) => e.action)).toEqual(['api_key.revoked']);
     const prefix = await t.request('GET', '/audit?action=api_key.', { token: owner.apiKey });
-    expect(new Set(prefix.body.data.map((e: { action: string }) => e.action))).toEqual(new Set(['api_key.created', 'api_key.revoked']));
+    expect(new Set(prefix.body.data.map((e: { action: string }) => e.action))).toEqual(
+      new Set(['api_key.created', 'api_key.revoked']),
+    );
     const future = new Date(Date.now() + 60_000).toISOString();
     const none = await t.request('GET', `/audit?since=${encodeURIComponent(future)}`, { token: owner.apiKey });
     expect(none.body.data).toEqual([]);
@@ -80,13 +91,18 @@ describe('GET /audit', () => {
   });
 
   it('refuses a member with 403', async () => {
-    const member = await t.request('POST', '/tenants/current/api-keys', { token: owner.apiKey, body: { name: 'member', role: 'member' } });
+    const member = await t.request('POST', '/tenants/current/api-keys', {
+      token: owner.apiKey,
+      body: { name: 'member', role: 'member' },
+    });
     const response = await t.request('GET', '/audit', { token: member.body.key });
     expect([response.status, response.body.error.code]).toEqual([403, 'forbidden_role']);
   });
 
   it('cannot be changed: the table refuses UPDATE and DELETE', async () => {
-    await expect(t.query("UPDATE audit_events SET action = 'forged' WHERE tenant_id = $1", [owner.tenantId])).rejects.toThrow();
+    await expect(
+      t.query("UPDATE audit_events SET action = 'forged' WHERE tenant_id = $1", [owner.tenantId]),
+    ).rejects.toThrow();
     await expect(t.query('DELETE FROM audit_events WHERE tenant_id = $1', [owner.tenantId])).rejects.toThrow();
     const forged = await t.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'forged'");
     expect(forged[0].n).toBe(0);

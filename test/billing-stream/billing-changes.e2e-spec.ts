@@ -22,9 +22,18 @@ describe('billing event stream with Stripe', () => {
     await stream.opened;
 
     await t.buy(apiKey, 'starter');
-    await vi.waitFor(() => expect(typesOf(stream!)).toEqual(expect.arrayContaining(['subscription.created', 'invoice.paid', 'entitlement.updated'])));
+    await vi.waitFor(() =>
+      expect(typesOf(stream!)).toEqual(
+        expect.arrayContaining(['subscription.created', 'invoice.paid', 'entitlement.updated']),
+      ),
+    );
     const subscription = stream.events.find((e) => e.type === 'subscription.created')!;
-    expect(subscription.data).toMatchObject({ plan_id: 'starter', status: 'active', cancel_at_period_end: false, payg_enabled: false });
+    expect(subscription.data).toMatchObject({
+      plan_id: 'starter',
+      status: 'active',
+      cancel_at_period_end: false,
+      payg_enabled: false,
+    });
     expect(subscription.data.subscription_id).toMatch(/^sub_/);
     const invoice = stream.events.find((e) => e.type === 'invoice.paid')!;
     expect(invoice.data).toMatchObject({ status: 'paid', amount_paid: 999, currency: 'usd' });
@@ -36,20 +45,35 @@ describe('billing event stream with Stripe', () => {
     const before = stream.events.length;
     expect((await t.request('POST', '/billing/subscription/cancel', { token: apiKey, body: {} })).status).toBe(200);
     await t.settle();
-    await vi.waitFor(() => expect(typesOf(stream!).slice(before)).toEqual(expect.arrayContaining(['subscription.updated', 'entitlement.updated'])));
+    await vi.waitFor(() =>
+      expect(typesOf(stream!).slice(before)).toEqual(
+        expect.arrayContaining(['subscription.updated', 'entitlement.updated']),
+      ),
+    );
     const afterCancel = stream.events.slice(before);
-    expect(afterCancel.find((e) => e.type === 'subscription.updated')?.data).toMatchObject({ cancel_at_period_end: true, status: 'active' });
-    expect(afterCancel.find((e) => e.type === 'entitlement.updated')?.data).toMatchObject({ plan_id: 'starter', cancel_at_period_end: true });
+    expect(afterCancel.find((e) => e.type === 'subscription.updated')?.data).toMatchObject({
+      cancel_at_period_end: true,
+      status: 'active',
+    });
+    expect(afterCancel.find((e) => e.type === 'entitlement.updated')?.data).toMatchObject({
+      plan_id: 'starter',
+      cancel_at_period_end: true,
+    });
 
     // Every stored Stripe event (this tenant's among them) processed again: our state does not change, so nothing is sent.
     const operator = await operatorToken(t, 'idp|stream-operator', 'stream-operator@example.com');
     const settled = stream.events.length;
     const stored = await t.query<{ id: string }>("SELECT id FROM stripe_events WHERE status = 'processed'");
     expect(stored.length).toBeGreaterThan(0);
-    for (const { id } of stored) expect((await t.request('POST', `/admin/webhook-events/${id}/replay`, { token: operator })).status).toBe(202);
+    for (const { id } of stored)
+      expect((await t.request('POST', `/admin/webhook-events/${id}/replay`, { token: operator })).status).toBe(202);
     await t.settle();
     // A marker published now arrives after anything the replays committed.
-    await t.app.get(ClsService).run(() => t.app.get(BillingEvents).publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label: 'marker' } }));
+    await t.app
+      .get(ClsService)
+      .run(() =>
+        t.app.get(BillingEvents).publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label: 'marker' } }),
+      );
     await vi.waitFor(() => expect(stream!.events.at(-1)?.data.label).toBe('marker'));
     expect(stream.events.length).toBe(settled + 1);
   });
@@ -57,7 +81,8 @@ describe('billing event stream with Stripe', () => {
   it('announces a failed payment', async () => {
     const { apiKey } = await t.createTenant();
     await t.buy(apiKey, 'starter');
-    const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription.id as string;
+    const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription
+      .id as string;
     stream = openStream(t.baseUrl, apiKey);
     await stream.opened;
     await t.emulatorControl(`subscriptions/${subscriptionId}/advance`, { outcome: 'failure' });

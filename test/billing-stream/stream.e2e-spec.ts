@@ -33,7 +33,9 @@ describe('billing event stream', () => {
    */
   const passMarker = async (stream: StreamClient, tenantId: string, env = 'test') => {
     const label = `marker-${randomUUID()}`;
-    await t.app.get(ClsService).run(() => t.app.get(BillingEvents).publish({ tenantId, env, type: 'invoice.updated', data: { label } }));
+    await t.app
+      .get(ClsService)
+      .run(() => t.app.get(BillingEvents).publish({ tenantId, env, type: 'invoice.updated', data: { label } }));
     await vi.waitFor(() => expect(stream.events.at(-1)?.data.label).toBe(label), { timeout: 5_000 });
     return { label, before: stream.events.slice(0, -1) };
   };
@@ -49,14 +51,21 @@ describe('billing event stream', () => {
     await compTenant(t, tenantId, 'pro');
     const [event] = await stream.waitForCount(1);
     expect(Object.keys(event).sort()).toEqual(['data', 'env', 'id', 'occurred_at', 'tenant_id', 'type']);
-    expect(event).toMatchObject({ type: 'entitlement.updated', tenant_id: tenantId, env: 'test', data: { plan_id: 'pro', source: 'comp', comped: true, limits: { monthly_characters: 1_000_000 } } });
+    expect(event).toMatchObject({
+      type: 'entitlement.updated',
+      tenant_id: tenantId,
+      env: 'test',
+      data: { plan_id: 'pro', source: 'comp', comped: true, limits: { monthly_characters: 1_000_000 } },
+    });
     expect(stream.ids).toEqual([event.id]);
     expect(new Date(event.occurred_at).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('is open to every member of the tenant, and to nobody unauthenticated', async () => {
     const { apiKey } = await t.createTenant();
-    const memberKey = (await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'viewer', role: 'member' } })).body.key;
+    const memberKey = (
+      await t.request('POST', '/tenants/current/api-keys', { token: apiKey, body: { name: 'viewer', role: 'member' } })
+    ).body.key;
     await expect(open(memberKey)).resolves.toBeDefined();
     const anonymous = await fetch(`${t.baseUrl}/billing/stream`);
     expect([anonymous.status, (await anonymous.json()).error.code]).toEqual([401, 'unauthenticated']);
@@ -84,7 +93,9 @@ describe('billing event stream', () => {
     const token = await t.mintToken('idp|stream-user', 'stream-user@example.com');
     const ownTenant = (await t.request('POST', '/tenants', { token, body: { name: 'Own' } })).body.id;
     expect(ownTenant).toBeDefined();
-    const crossing = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${token}`, 'x-tenant-id': b.tenantId } });
+    const crossing = await fetch(`${t.baseUrl}/billing/stream`, {
+      headers: { authorization: `Bearer ${token}`, 'x-tenant-id': b.tenantId },
+    });
     expect(crossing.status).toBe(403);
     await crossing.body?.cancel();
   });
@@ -109,7 +120,10 @@ describe('billing event stream', () => {
 
     await compTenant(t, tenantId, 'pro');
     await removeComp(operator, tenantId);
-    const [{ id: lastMissed }] = await t.query<{ id: string }>('SELECT max(id)::text AS id FROM billing_events WHERE tenant_id = $1', [tenantId]);
+    const [{ id: lastMissed }] = await t.query<{ id: string }>(
+      'SELECT max(id)::text AS id FROM billing_events WHERE tenant_id = $1',
+      [tenantId],
+    );
 
     const resumed = await open(apiKey, { lastEventId: seen[1].id });
     const replayed = await resumed.waitForCount(2);
@@ -125,15 +139,23 @@ describe('billing event stream', () => {
   it('takes the last id from the query string too, and refuses one that is not an event id', async () => {
     const { apiKey, tenantId } = await t.createTenant();
     await compTenant(t, tenantId, 'pro');
-    const response = await fetch(`${t.baseUrl}/billing/stream?last_event_id=0`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const response = await fetch(`${t.baseUrl}/billing/stream?last_event_id=0`, {
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
     const { text, reader } = await readStreamUntil(response, (sent) => sent.includes('entitlement.updated'));
     await reader.cancel();
     expect(text).toMatch(/^id: \d+$/m);
 
     for (const bad of ['abc', '-1', '1e9', '12345678901234567890']) {
-      const refused = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}`, 'last-event-id': bad } });
+      const refused = await fetch(`${t.baseUrl}/billing/stream`, {
+        headers: { authorization: `Bearer ${apiKey}`, 'last-event-id': bad },
+      });
       const body = await refused.json();
-      expect([refused.status, body.error.code, body.error.details[0].field]).toEqual([400, 'validation_failed', 'Last-Event-ID']);
+      expect([refused.status, body.error.code, body.error.details[0].field]).toEqual([
+        400,
+        'validation_failed',
+        'Last-Event-ID',
+      ]);
     }
   });
 
@@ -142,7 +164,10 @@ describe('billing event stream', () => {
     const response = await fetch(`${t.baseUrl}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const started = Date.now();
-    const { text, reader } = await readStreamUntil(response, (sent) => (sent.match(/^: keep-alive$/gm) ?? []).length >= 2);
+    const { text, reader } = await readStreamUntil(
+      response,
+      (sent) => (sent.match(/^: keep-alive$/gm) ?? []).length >= 2,
+    );
     await reader.cancel();
     // Two with BILLING_STREAM_KEEPALIVE_SECONDS=1 take about two seconds; the default is 15.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
@@ -158,8 +183,12 @@ describe('billing event stream', () => {
       await setUsed(t, tenantId, used, periodStart);
       return { apiKey, tenantId, periodStart, stream: await open(apiKey) };
     };
-    const spend = (apiKey: string, characters: number, extra: Record<string, unknown> = {}) => summarize(t, apiKey, { text: 'x'.repeat(characters), ...extra });
-    const thresholds = (stream: StreamClient) => stream.events.filter((e) => e.type === 'usage.threshold_reached').map((e) => [e.data.threshold_percent, e.data.used]);
+    const spend = (apiKey: string, characters: number, extra: Record<string, unknown> = {}) =>
+      summarize(t, apiKey, { text: 'x'.repeat(characters), ...extra });
+    const thresholds = (stream: StreamClient) =>
+      stream.events
+        .filter((e) => e.type === 'usage.threshold_reached')
+        .map((e) => [e.data.threshold_percent, e.data.used]);
 
     it('announces 80% once, whichever of many parallel requests gets there', async () => {
       const { apiKey, tenantId, periodStart, stream } = await tenantAt(7_999_990);
@@ -171,7 +200,12 @@ describe('billing event stream', () => {
       expect((await spend(apiKey, 10)).status).toBe(200);
       await vi.waitFor(() => expect(thresholds(stream).map(([percent]) => percent)).toContain(100));
       expect(thresholds(stream).map(([percent]) => percent)).toEqual([80, 100]);
-      expect(stream.events[0].data).toMatchObject({ meter: 'characters', threshold_percent: 80, limit: 10_000_000, period_start: periodStart.toISOString() });
+      expect(stream.events[0].data).toMatchObject({
+        meter: 'characters',
+        threshold_percent: 80,
+        limit: 10_000_000,
+        period_start: periodStart.toISOString(),
+      });
       expect(stream.events[0].data.used).toBeGreaterThanOrEqual(8_000_000);
     });
 
@@ -189,13 +223,20 @@ describe('billing event stream', () => {
       const exact = await tenantAt(9_999_990);
       expect((await spend(exact.apiKey, 10)).status).toBe(200);
       await exact.stream.waitForCount(2);
-      expect(thresholds(exact.stream).sort()).toEqual([[100, 10_000_000], [80, 10_000_000]]);
+      expect(thresholds(exact.stream).sort()).toEqual([
+        [100, 10_000_000],
+        [80, 10_000_000],
+      ]);
 
       const refused = await tenantAt(9_999_990);
       const response = await spend(refused.apiKey, 50);
       expect([response.status, response.body.error.code]).toEqual([402, 'quota_exceeded']);
       await refused.stream.waitForCount(2);
-      expect(thresholds(refused.stream).map(([percent]) => percent).sort()).toEqual([100, 80]);
+      expect(
+        thresholds(refused.stream)
+          .map(([percent]) => percent)
+          .sort(),
+      ).toEqual([100, 80]);
       expect((await spend(refused.apiKey, 50)).status).toBe(402);
       await passMarker(refused.stream, refused.tenantId);
       expect(thresholds(refused.stream)).toHaveLength(2);
@@ -203,7 +244,10 @@ describe('billing event stream', () => {
 
     it('announces nothing for a request merely too big for the plan', async () => {
       const { apiKey, tenantId, periodStart, stream } = await tenantAt(10);
-      const response = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20_000_000 } });
+      const response = await t.request('POST', '/usage/consume', {
+        token: apiKey,
+        body: { meter: 'characters', amount: 20_000_000 },
+      });
       expect([response.status, response.body.code]).toEqual([402, 'quota_exceeded']);
       // Then a real crossing of 80%: anything the refusal announced would have come first.
       await setUsed(t, tenantId, 7_999_990, periodStart);
@@ -214,7 +258,10 @@ describe('billing event stream', () => {
 
     it('announces through POST /usage/consume too, after its transaction commits', async () => {
       const { apiKey, stream } = await tenantAt(7_999_990);
-      const consumed = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 20, idempotency_key: 'threshold-1' } });
+      const consumed = await t.request('POST', '/usage/consume', {
+        token: apiKey,
+        body: { meter: 'characters', amount: 20, idempotency_key: 'threshold-1' },
+      });
       expect(consumed.status).toBe(200);
       await stream.waitForCount(1);
       expect(thresholds(stream)).toEqual([[80, 8_000_010]]);
@@ -227,7 +274,8 @@ describe('billing event stream', () => {
     const events = t.app.get(BillingEvents);
     const txHost = t.app.get(TransactionHost);
     const inTransaction = (fn: () => Promise<void>) => t.app.get(ClsService).run(() => txHost.withTransaction(fn));
-    const publish = (label: string) => events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
+    const publish = (label: string) =>
+      events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
 
     let releaseA!: () => void;
     let publishedA!: () => void;
@@ -240,10 +288,12 @@ describe('billing event stream', () => {
     });
     await aPublished;
     await inTransaction(() => publish('B'));
-    await expect(inTransaction(async () => {
-      await publish('rolled back');
-      throw new Error('the change failed');
-    })).rejects.toThrow('the change failed');
+    await expect(
+      inTransaction(async () => {
+        await publish('rolled back');
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
     releaseA();
     await a;
 
@@ -260,7 +310,8 @@ describe('billing event stream', () => {
     const stream = await open(apiKey);
     const events = t.app.get(BillingEvents);
     const txHost = t.app.get(TransactionHost);
-    const publish = (label: string) => events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
+    const publish = (label: string) =>
+      events.publish({ tenantId, env: 'test', type: 'invoice.updated', data: { label } });
     await t.app.get(ClsService).run(() =>
       txHost.withTransaction(async () => {
         await publish('outer');
@@ -274,7 +325,11 @@ describe('billing event stream', () => {
         await publish('after');
       }),
     );
-    expect((await passMarker(stream, tenantId)).before.map((e) => e.data.label)).toEqual(['outer', 'released savepoint', 'after']);
+    expect((await passMarker(stream, tenantId)).before.map((e) => e.data.label)).toEqual([
+      'outer',
+      'released savepoint',
+      'after',
+    ]);
   });
 
   it('documents every event type it can send in docs/billing/stream.md', () => {
@@ -288,7 +343,12 @@ describe('billing event stream', () => {
   describe('across instances', () => {
     let b: ServiceProcess;
     beforeAll(async () => {
-      b = await startService({ DATABASE_URL: t.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ENABLE_BILLING: 'false', LOG_LEVEL: 'warn' });
+      b = await startService({
+        DATABASE_URL: t.databaseUrl,
+        JWT_SECRET: TEST_JWT_SECRET,
+        ENABLE_BILLING: 'false',
+        LOG_LEVEL: 'warn',
+      });
       await b.waitForHealth();
     });
     afterAll(async () => {
@@ -308,7 +368,9 @@ describe('billing event stream', () => {
 
     it('ends open streams when an instance shuts down, so it stops promptly', async () => {
       const { apiKey } = await t.createTenant();
-      const response = await fetch(`http://127.0.0.1:${b.port}/billing/stream`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const response = await fetch(`http://127.0.0.1:${b.port}/billing/stream`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
       const { reader } = await readStreamUntil(response, (sent) => sent.includes(': connected'));
       const started = Date.now();
       b.child.kill('SIGTERM');

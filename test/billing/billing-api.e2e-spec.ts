@@ -22,14 +22,23 @@ describe('billing API', () => {
   });
 
   it('serves the default landing pages Checkout returns to', async () => {
-    expect((await t.request('GET', '/billing/success?session_id=cs_test_x')).body.message).toContain('Payment received');
+    expect((await t.request('GET', '/billing/success?session_id=cs_test_x')).body.message).toContain(
+      'Payment received',
+    );
     expect((await t.request('GET', '/billing/cancel')).body.message).toContain('nothing was charged');
   });
 
   it('starts every tenant on free with the calendar-month quota', async () => {
     const { apiKey } = await t.createTenant();
     const body = await status(apiKey);
-    expect(body).toMatchObject({ plan: { id: 'free' }, source: 'free', subscription: null, quota: { limit: 10_000, used: 0, remaining: 10_000 }, rate_limit: { requests_per_hour: 10 }, payg_enabled: false });
+    expect(body).toMatchObject({
+      plan: { id: 'free' },
+      source: 'free',
+      subscription: null,
+      quota: { limit: 10_000, used: 0, remaining: 10_000 },
+      rate_limit: { requests_per_hour: 10 },
+      payg_enabled: false,
+    });
   });
 
   it('sells starter through Checkout; status reports it once the webhooks land', async () => {
@@ -40,9 +49,19 @@ describe('billing API', () => {
     const session = t.emulator.context.store.get('checkout_sessions', checkout.body.session_id, 'checkout.session');
     expect(session).toMatchObject({ client_reference_id: tenantId, metadata: { tenant_id: tenantId, env: 'test' } });
     expect(session.success_url).toBe(`${t.config.appUrl}/billing/success?session_id={CHECKOUT_SESSION_ID}`);
-    await fetch(checkout.body.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    await fetch(checkout.body.url, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: '4242424242424242' }),
+      redirect: 'manual',
+    });
     await t.settle();
-    expect(await status(apiKey)).toMatchObject({ plan: { id: 'starter' }, source: 'subscription', status: 'active', subscription: { status: 'active', plan_id: 'starter' }, quota: { limit: 100_000 } });
+    expect(await status(apiKey)).toMatchObject({
+      plan: { id: 'starter' },
+      source: 'subscription',
+      status: 'active',
+      subscription: { status: 'active', plan_id: 'starter' },
+      quota: { limit: 100_000 },
+    });
     const customer = t.emulator.context.store.get('customers', session.customer, 'customer');
     expect(customer.metadata).toEqual({ tenant_id: tenantId, env: 'test' });
   });
@@ -51,8 +70,16 @@ describe('billing API', () => {
     const { apiKey } = await t.createTenant();
     const first = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
     const again = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
-    const keyed = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' }, headers: { 'idempotency-key': 'k-1' } });
-    const keyedAgain = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' }, headers: { 'idempotency-key': 'k-1' } });
+    const keyed = await t.request('POST', '/billing/checkout', {
+      token: apiKey,
+      body: { plan_id: 'pro' },
+      headers: { 'idempotency-key': 'k-1' },
+    });
+    const keyedAgain = await t.request('POST', '/billing/checkout', {
+      token: apiKey,
+      body: { plan_id: 'pro' },
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect(again.body.session_id).toBe(first.body.session_id);
     expect(keyedAgain.body.session_id).toBe(keyed.body.session_id);
   });
@@ -61,9 +88,17 @@ describe('billing API', () => {
     const { apiKey } = await t.createTenant();
     const older = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'starter' } });
     const newer = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
-    expect(t.emulator.context.store.get('checkout_sessions', older.body.session_id, 'checkout.session').status).toBe('expired');
-    expect(t.emulator.context.store.get('checkout_sessions', newer.body.session_id, 'checkout.session').status).toBe('open');
-    const pay = await fetch(older.body.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    expect(t.emulator.context.store.get('checkout_sessions', older.body.session_id, 'checkout.session').status).toBe(
+      'expired',
+    );
+    expect(t.emulator.context.store.get('checkout_sessions', newer.body.session_id, 'checkout.session').status).toBe(
+      'open',
+    );
+    const pay = await fetch(older.body.url, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: '4242424242424242' }),
+      redirect: 'manual',
+    });
     expect(pay.status).toBe(409);
   });
 
@@ -71,7 +106,9 @@ describe('billing API', () => {
     const { apiKey, tenantId } = await t.createTenant();
     await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
     await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'starter' } });
-    const customers = Object.values(t.emulator.context.store.collection('customers')).filter((c) => c.metadata.tenant_id === tenantId);
+    const customers = Object.values(t.emulator.context.store.collection('customers')).filter(
+      (c) => c.metadata.tenant_id === tenantId,
+    );
     expect(customers).toHaveLength(1);
   });
 
@@ -85,17 +122,26 @@ describe('billing API', () => {
     const { apiKey, tenantId } = await t.createTenant();
     const response = await t.request('POST', '/billing/checkout', { token: apiKey, body });
     expect([response.status, response.body.error.code]).toEqual([code, error]);
-    const sessions = Object.values(t.emulator.context.store.collection('checkout_sessions')).filter((s) => s.client_reference_id === tenantId);
+    const sessions = Object.values(t.emulator.context.store.collection('checkout_sessions')).filter(
+      (s) => s.client_reference_id === tenantId,
+    );
     expect(sessions).toEqual([]);
   });
 
   it('accepts redirects on APP_URL and answers 409 already_subscribed for a paying tenant', async () => {
     const { apiKey } = await t.createTenant();
-    const ok = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'starter', success_url: `${t.config.appUrl}/thanks`, cancel_url: `${t.config.appUrl}/back` } });
+    const ok = await t.request('POST', '/billing/checkout', {
+      token: apiKey,
+      body: { plan_id: 'starter', success_url: `${t.config.appUrl}/thanks`, cancel_url: `${t.config.appUrl}/back` },
+    });
     expect(ok.status).toBe(201);
     await t.buy(apiKey, 'starter');
     const again = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: 'pro' } });
-    expect([again.status, again.body.error.code, again.body.error.change_url]).toEqual([409, 'already_subscribed', '/billing/subscription/change']);
+    expect([again.status, again.body.error.code, again.body.error.change_url]).toEqual([
+      409,
+      'already_subscribed',
+      '/billing/subscription/change',
+    ]);
   });
 
   it('opens the portal for a customer, and says no_billing_account before there is one', async () => {

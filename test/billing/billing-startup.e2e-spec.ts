@@ -33,9 +33,22 @@ describe('billing at start-up', () => {
   });
 
   it('uses configured prices as they are', async () => {
-    const t = await startTestApp({ STRIPE_PRICE_STARTER: 'price_a', STRIPE_PRICE_PRO: 'price_b', STRIPE_PRICE_ENTERPRISE: 'price_c', STRIPE_PRICE_OVERAGE: 'price_d' }, undefined, emulatorSettings(emulator));
+    const t = await startTestApp(
+      {
+        STRIPE_PRICE_STARTER: 'price_a',
+        STRIPE_PRICE_PRO: 'price_b',
+        STRIPE_PRICE_ENTERPRISE: 'price_c',
+        STRIPE_PRICE_OVERAGE: 'price_d',
+      },
+      undefined,
+      emulatorSettings(emulator),
+    );
     const prices = t.app.get(PlanPrices);
-    expect([prices.priceFor('starter'), prices.planForPrice('price_c'), prices.missing()]).toEqual(['price_a', 'enterprise', []]);
+    expect([prices.priceFor('starter'), prices.planForPrice('price_c'), prices.missing()]).toEqual([
+      'price_a',
+      'enterprise',
+      [],
+    ]);
     await t.close();
   });
 });

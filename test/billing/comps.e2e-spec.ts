@@ -14,11 +14,23 @@ describe('comps', () => {
     const { apiKey, tenantId } = await t.createTenant();
     await compTenant(t, tenantId, 'pro', new Date(Date.now() + 86_400_000).toISOString());
     const entitlement = (await t.request('GET', '/billing/entitlements', { token: apiKey })).body;
-    expect(entitlement).toMatchObject({ plan_id: 'pro', source: 'comp', comped: true, comp: { plan_id: 'pro', reason: 'testing' }, limits: { monthly_characters: 1_000_000 } });
+    expect(entitlement).toMatchObject({
+      plan_id: 'pro',
+      source: 'comp',
+      comped: true,
+      comp: { plan_id: 'pro', reason: 'testing' },
+      limits: { monthly_characters: 1_000_000 },
+    });
     expect((await summarize(t, apiKey, { text: 'Custom.', model: 'legal-v2' })).status).toBe(200);
-    const [audit] = await t.query("SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.comp_set' AND tenant_id = $1", [tenantId]);
+    const [audit] = await t.query(
+      "SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.comp_set' AND tenant_id = $1",
+      [tenantId],
+    );
     expect(audit).toMatchObject({ actor_type: 'operator', metadata: { plan_id: 'pro' } });
-    const [changed] = await t.query("SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.changed' AND tenant_id = $1", [tenantId]);
+    const [changed] = await t.query(
+      "SELECT actor_type, metadata FROM audit_events WHERE action = 'entitlement.changed' AND tenant_id = $1",
+      [tenantId],
+    );
     expect(changed).toMatchObject({ actor_type: 'operator', metadata: { to: { plan: 'pro' } } });
   });
 
@@ -33,15 +45,25 @@ describe('comps', () => {
   it('ends at its expiry', async () => {
     const { apiKey, tenantId } = await t.createTenant();
     await compTenant(t, tenantId, 'pro', new Date(Date.now() + 60_000).toISOString());
-    await t.query("UPDATE entitlements SET comp_expires_at = now() - interval '1 second' WHERE tenant_id = $1", [tenantId]);
+    await t.query("UPDATE entitlements SET comp_expires_at = now() - interval '1 second' WHERE tenant_id = $1", [
+      tenantId,
+    ]);
     expect(await t.app.get(ClsService).run(() => t.app.get(CompExpiry).sweep())).toBeGreaterThanOrEqual(1);
-    await vi.waitFor(async () => expect((await t.request('GET', '/billing/entitlements', { token: apiKey })).body).toMatchObject({ plan_id: 'free', comped: false }));
+    await vi.waitFor(async () =>
+      expect((await t.request('GET', '/billing/entitlements', { token: apiKey })).body).toMatchObject({
+        plan_id: 'free',
+        comped: false,
+      }),
+    );
   });
 
   it('refuses the tenant’s own owner, who is not an operator', async () => {
     const token = await t.mintToken('idp|self-comper', 'self@example.com');
     const tenantId = (await t.request('POST', '/tenants', { token, body: { name: 'Self' } })).body.id;
-    const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, { token, body: { env: 'test', plan_id: 'enterprise', reason: 'please' } });
+    const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, {
+      token,
+      body: { env: 'test', plan_id: 'enterprise', reason: 'please' },
+    });
     expect([response.status, response.body.error.code]).toEqual([403, 'operator_required']);
   });
 
@@ -49,17 +71,28 @@ describe('comps', () => {
     const token = await t.mintToken('idp|operator-owner', 'operator-owner@example.com');
     const tenantId = (await t.request('POST', '/tenants', { token, body: { name: 'Mine' } })).body.id;
     await t.query("UPDATE users SET is_operator = true WHERE subject = 'idp|operator-owner'");
-    const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, { token, body: { env: 'test', plan_id: 'enterprise', reason: 'please' } });
+    const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, {
+      token,
+      body: { env: 'test', plan_id: 'enterprise', reason: 'please' },
+    });
     expect([response.status, response.body.error.code]).toEqual([403, 'cannot_comp_own_tenant']);
-    expect((await t.query('SELECT comped FROM entitlements WHERE tenant_id = $1', [tenantId]))[0]?.comped ?? false).toBe(false);
+    expect(
+      (await t.query('SELECT comped FROM entitlements WHERE tenant_id = $1', [tenantId]))[0]?.comped ?? false,
+    ).toBe(false);
   });
 
   it('validates the comp and answers 404 for an unknown tenant', async () => {
     const { tenantId } = await t.createTenant();
     const operator = await compTenant(t, tenantId, 'starter');
-    const bad = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, { token: operator, body: { env: 'prod', plan_id: 'gold', reason: '' } });
+    const bad = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, {
+      token: operator,
+      body: { env: 'prod', plan_id: 'gold', reason: '' },
+    });
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['env', 'plan_id', 'reason']);
-    const missing = await t.request('PUT', '/admin/tenants/00000000-0000-4000-8000-000000000000/comp', { token: operator, body: { env: 'test', plan_id: 'pro', reason: 'who?' } });
+    const missing = await t.request('PUT', '/admin/tenants/00000000-0000-4000-8000-000000000000/comp', {
+      token: operator,
+      body: { env: 'test', plan_id: 'pro', reason: 'who?' },
+    });
     expect(missing.status).toBe(404);
   });
 });

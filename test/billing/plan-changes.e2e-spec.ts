@@ -20,21 +20,39 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
   it('charges for an upgrade exactly what the preview said, and switches the plan now', async () => {
     const { apiKey, subscriptionId } = await subscribed('starter');
     await t.emulatorControl('clock/advance', { seconds: 10 * 86_400 });
-    const preview = await t.request('POST', '/billing/subscription/preview', { token: apiKey, body: { plan_id: 'pro' } });
+    const preview = await t.request('POST', '/billing/subscription/preview', {
+      token: apiKey,
+      body: { plan_id: 'pro' },
+    });
     expect(preview.body).toMatchObject({ change: 'upgrade', effective: 'now', next_renewal: { amount: 2999 } });
     expect(preview.body.amount_due_now).toBeGreaterThan(0);
     expect(preview.body.amount_due_now).toBeLessThan(2000);
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'pro', proration_date: preview.body.proration_date, preview_token: preview.body.preview_token } });
+    const change = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'pro', proration_date: preview.body.proration_date, preview_token: preview.body.preview_token },
+    });
     expect(change.body).toEqual({ change: 'upgrade', effective: 'now', plan_id: 'pro' });
-    const invoice = t.emulator.context.store.get('invoices', stripeSubscription(subscriptionId).latest_invoice, 'invoice');
-    expect([invoice.billing_reason, invoice.status, invoice.amount_paid]).toEqual(['subscription_update', 'paid', preview.body.amount_due_now]);
+    const invoice = t.emulator.context.store.get(
+      'invoices',
+      stripeSubscription(subscriptionId).latest_invoice,
+      'invoice',
+    );
+    expect([invoice.billing_reason, invoice.status, invoice.amount_paid]).toEqual([
+      'subscription_update',
+      'paid',
+      preview.body.amount_due_now,
+    ]);
     expect((await status(apiKey)).plan.id).toBe('pro');
   });
 
   it('refuses a proration date that no preview signed, so nobody picks their own price', async () => {
     const { apiKey, subscriptionId } = await subscribed('starter');
-    const preview = await t.request('POST', '/billing/subscription/preview', { token: apiKey, body: { plan_id: 'pro' } });
-    const periodEnd = t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').items.data[0].current_period_end;
+    const preview = await t.request('POST', '/billing/subscription/preview', {
+      token: apiKey,
+      body: { plan_id: 'pro' },
+    });
+    const periodEnd = t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').items.data[0]
+      .current_period_end;
     const attempts = [
       { plan_id: 'pro', proration_date: periodEnd - 60 },
       { plan_id: 'pro', proration_date: periodEnd - 60, preview_token: preview.body.preview_token },
@@ -50,21 +68,36 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
   it('while a downgrade is pending, refuses an upgrade past the plan paid for, and restores that plan for free', async () => {
     const { apiKey, subscriptionId } = await subscribed('pro');
     await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
-    const beyond = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'enterprise' } });
-    expect([beyond.status, beyond.body.error.code, beyond.body.error.plan_paid_for]).toEqual([409, 'downgrade_pending', 'pro']);
+    const beyond = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'enterprise' },
+    });
+    expect([beyond.status, beyond.body.error.code, beyond.body.error.plan_paid_for]).toEqual([
+      409,
+      'downgrade_pending',
+      'pro',
+    ]);
     const invoicesBefore = Object.keys(t.emulator.context.store.collection('invoices')).length;
-    const restore = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'pro' } });
+    const restore = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'pro' },
+    });
     expect(restore.body).toEqual({ change: 'restore', effective: 'now', plan_id: 'pro' });
     expect(Object.keys(t.emulator.context.store.collection('invoices'))).toHaveLength(invoicesBefore);
     const body = await status(apiKey);
     expect([body.plan.id, body.subscription.pending_downgrade]).toEqual(['pro', null]);
-    expect(t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').metadata.downgraded_from).toBeUndefined();
+    expect(
+      t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').metadata.downgraded_from,
+    ).toBeUndefined();
   });
 
   it('refuses an upgrade the card declines with 402, changing nothing', async () => {
     const { apiKey, subscriptionId } = await subscribed('starter', CARD_FAILS_LATER);
     const before = structuredClone(stripeSubscription(subscriptionId));
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'enterprise' } });
+    const change = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'enterprise' },
+    });
     expect([change.status, change.body.error.code]).toEqual([402, 'card_declined']);
     expect(stripeSubscription(subscriptionId)).toEqual(before);
     expect((await status(apiKey)).plan.id).toBe('starter');
@@ -72,23 +105,41 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
 
   it('downgrades at the end of the period: the higher plan stays until then, the next invoice is at the lower price', async () => {
     const { apiKey, subscriptionId } = await subscribed('pro');
-    const preview = await t.request('POST', '/billing/subscription/preview', { token: apiKey, body: { plan_id: 'starter' } });
-    expect(preview.body).toMatchObject({ change: 'downgrade', effective: 'period_end', amount_due_now: 0, next_renewal: { amount: 999 } });
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
+    const preview = await t.request('POST', '/billing/subscription/preview', {
+      token: apiKey,
+      body: { plan_id: 'starter' },
+    });
+    expect(preview.body).toMatchObject({
+      change: 'downgrade',
+      effective: 'period_end',
+      amount_due_now: 0,
+      next_renewal: { amount: 999 },
+    });
+    const change = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'starter' },
+    });
     expect(change.body.effective).toBe('period_end');
     const during = await status(apiKey);
     expect(during.plan.id).toBe('pro');
     expect(during.subscription.pending_downgrade).toMatchObject({ to: 'starter' });
     await t.emulatorControl(`subscriptions/${subscriptionId}/advance`);
     await t.settle();
-    const invoice = t.emulator.context.store.get('invoices', stripeSubscription(subscriptionId).latest_invoice, 'invoice');
+    const invoice = t.emulator.context.store.get(
+      'invoices',
+      stripeSubscription(subscriptionId).latest_invoice,
+      'invoice',
+    );
     expect([invoice.billing_reason, invoice.amount_paid]).toEqual(['subscription_cycle', 999]);
     expect((await status(apiKey)).plan.id).toBe('starter');
   });
 
   it('treats a change to free as a cancel at period end', async () => {
     const { apiKey, subscriptionId } = await subscribed('starter');
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'free' } });
+    const change = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'free' },
+    });
     expect(change.body).toMatchObject({ canceled: true, at_period_end: true });
     expect(stripeSubscription(subscriptionId).cancel_at_period_end).toBe(true);
     await t.emulatorControl(`subscriptions/${subscriptionId}/advance`);
@@ -122,7 +173,10 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     const { apiKey, subscriptionId } = await subscribed('starter');
     const on = await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: true } });
     expect(on.body).toEqual({ payg_enabled: true });
-    const items = () => stripeSubscription(subscriptionId).items.data.map((item: { price: { recurring: { usage_type: string } } }) => item.price.recurring.usage_type);
+    const items = () =>
+      stripeSubscription(subscriptionId).items.data.map(
+        (item: { price: { recurring: { usage_type: string } } }) => item.price.recurring.usage_type,
+      );
     expect(items()).toEqual(['licensed', 'metered']);
     expect((await status(apiKey)).payg_enabled).toBe(true);
     const off = await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: false } });
@@ -135,21 +189,40 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     const response = await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: true } });
     expect(response.body.payg_enabled).toBe(false);
     const order = t.emulator.context.store.data.checkout_orders[response.body.session_id];
-    const metered = order.line_items.map((line) => t.emulator.context.store.get('prices', line.price, 'price').recurring.usage_type);
+    const metered = order.line_items.map(
+      (line) => t.emulator.context.store.get('prices', line.price, 'price').recurring.usage_type,
+    );
     expect(metered).toEqual(['metered']);
   });
 
   it('lets a PAYG-only tenant take a plan with a change, charged now', async () => {
     const { apiKey } = await t.createTenant();
     const checkout = await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: true } });
-    await fetch(checkout.body.url, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    await fetch(checkout.body.url, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: '4242424242424242' }),
+      redirect: 'manual',
+    });
     await t.settle();
     expect(await status(apiKey)).toMatchObject({ plan: { id: 'free' }, payg_enabled: true });
-    const change = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
+    const change = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'starter' },
+    });
     expect(change.body).toMatchObject({ change: 'upgrade', plan_id: 'starter' });
-    const subscription = t.emulator.context.store.get('subscriptions', (await status(apiKey)).subscription.id, 'subscription');
-    expect(subscription.items.data.map((i: { price: { recurring: { usage_type: string } } }) => i.price.recurring.usage_type).sort()).toEqual(['licensed', 'metered']);
-    expect(t.emulator.context.store.get('invoices', subscription.latest_invoice, 'invoice').amount_paid).toBeGreaterThan(0);
+    const subscription = t.emulator.context.store.get(
+      'subscriptions',
+      (await status(apiKey)).subscription.id,
+      'subscription',
+    );
+    expect(
+      subscription.items.data
+        .map((i: { price: { recurring: { usage_type: string } } }) => i.price.recurring.usage_type)
+        .sort(),
+    ).toEqual(['licensed', 'metered']);
+    expect(
+      t.emulator.context.store.get('invoices', subscription.latest_invoice, 'invoice').amount_paid,
+    ).toBeGreaterThan(0);
     expect(await status(apiKey)).toMatchObject({ plan: { id: 'starter' }, payg_enabled: true });
   });
 
@@ -175,7 +248,10 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
 
   it('answers 409 same_plan for a change to the current plan', async () => {
     const { apiKey } = await subscribed('starter');
-    const response = await t.request('POST', '/billing/subscription/change', { token: apiKey, body: { plan_id: 'starter' } });
+    const response = await t.request('POST', '/billing/subscription/change', {
+      token: apiKey,
+      body: { plan_id: 'starter' },
+    });
     expect([response.status, response.body.error.code]).toEqual([409, 'same_plan']);
   });
 
@@ -185,7 +261,18 @@ describe('plan changes, cancel, reactivate, PAYG', () => {
     await t.request('POST', '/billing/payg', { token: apiKey, body: { enable: true } });
     await t.request('POST', '/billing/subscription/cancel', { token: apiKey, body: {} });
     await t.request('POST', '/billing/subscription/reactivate', { token: apiKey, body: {} });
-    const actions = (await t.query('SELECT action FROM audit_events WHERE tenant_id = $1 ORDER BY id', [tenantId])).map((r: { action: string }) => r.action);
-    expect(actions).toEqual(expect.arrayContaining(['billing.checkout_initiated', 'billing.plan_change_requested', 'billing.payg_toggled', 'billing.subscription_canceled', 'billing.subscription_reactivated', 'entitlement.changed']));
+    const actions = (await t.query('SELECT action FROM audit_events WHERE tenant_id = $1 ORDER BY id', [tenantId])).map(
+      (r: { action: string }) => r.action,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'billing.checkout_initiated',
+        'billing.plan_change_requested',
+        'billing.payg_toggled',
+        'billing.subscription_canceled',
+        'billing.subscription_reactivated',
+        'entitlement.changed',
+      ]),
+    );
   });
 });

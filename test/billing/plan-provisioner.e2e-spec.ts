@@ -23,10 +23,18 @@ describe('plan provisioning', () => {
     const result = await provisioner.provision('api_characters');
     expect(result.created).toHaveLength(5);
     const byId = (id: string) => emulator.context.store.get('prices', id, 'price');
-    expect([byId(result.prices.starter).unit_amount, byId(result.prices.pro).unit_amount, byId(result.prices.enterprise).unit_amount]).toEqual([999, 2999, 9999]);
+    expect([
+      byId(result.prices.starter).unit_amount,
+      byId(result.prices.pro).unit_amount,
+      byId(result.prices.enterprise).unit_amount,
+    ]).toEqual([999, 2999, 9999]);
     expect(byId(result.prices.starter).recurring).toMatchObject({ interval: 'month', usage_type: 'licensed' });
     const overage = byId(result.prices.overage);
-    expect(overage).toMatchObject({ unit_amount: 10, transform_quantity: { divide_by: 1000, round: 'up' }, lookup_key: 'overage_per_1000_characters' });
+    expect(overage).toMatchObject({
+      unit_amount: 10,
+      transform_quantity: { divide_by: 1000, round: 'up' },
+      lookup_key: 'overage_per_1000_characters',
+    });
     expect(overage.recurring).toMatchObject({ usage_type: 'metered', meter: result.meterId });
   });
 
@@ -40,11 +48,18 @@ describe('plan provisioning', () => {
   });
 
   it('replaces a price whose amount no longer matches the plan, moving its lookup key', async () => {
-    const stale = await emulator.context.store.get('prices', (await provisioner.provision('api_characters')).prices.pro, 'price');
+    const stale = await emulator.context.store.get(
+      'prices',
+      (await provisioner.provision('api_characters')).prices.pro,
+      'price',
+    );
     stale.unit_amount = 1999;
     const result = await provisioner.provision('api_characters');
     expect(result.prices.pro).not.toBe(stale.id);
-    expect(emulator.context.store.get('prices', result.prices.pro, 'price')).toMatchObject({ unit_amount: 2999, lookup_key: 'plan_pro_monthly' });
+    expect(emulator.context.store.get('prices', result.prices.pro, 'price')).toMatchObject({
+      unit_amount: 2999,
+      lookup_key: 'plan_pro_monthly',
+    });
     expect(stale.lookup_key).toBeNull();
   });
 });

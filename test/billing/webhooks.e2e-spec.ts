@@ -25,21 +25,31 @@ describe('Stripe webhooks', () => {
   const deliver = (payload: string, secret = t.webhookSecret, timestamp?: number, signature?: string) =>
     t.request('POST', '/billing/webhook', {
       rawBody: payload,
-      headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp }) },
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signature ?? sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
+      },
     });
-  const stored = async (id: string) => (await t.query('SELECT status, last_error, attempts FROM stripe_events WHERE id = $1', [id]))[0];
+  const stored = async (id: string) =>
+    (await t.query('SELECT status, last_error, attempts FROM stripe_events WHERE id = $1', [id]))[0];
 
   it('stores a signed event before answering 200, and a repeat changes nothing', async () => {
     const body = JSON.stringify(event());
     const first = await deliver(body);
     const again = await deliver(body);
     expect([first.status, first.body.duplicate, again.status, again.body.duplicate]).toEqual([200, false, 200, true]);
-    expect(await t.query('SELECT count(*)::int AS n FROM stripe_events WHERE id = $1', [JSON.parse(body).id])).toEqual([{ n: 1 }]);
+    expect(await t.query('SELECT count(*)::int AS n FROM stripe_events WHERE id = $1', [JSON.parse(body).id])).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('answers 503 when the event cannot be stored, so Stripe retries', async () => {
-    await t.query(`CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database unavailable'; END $$`);
-    await t.query('CREATE TRIGGER refuse_events BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION refuse_events()');
+    await t.query(
+      `CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database unavailable'; END $$`,
+    );
+    await t.query(
+      'CREATE TRIGGER refuse_events BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION refuse_events()',
+    );
     try {
       const body = event();
       const response = await deliver(JSON.stringify(body));
@@ -59,19 +69,42 @@ describe('Stripe webhooks', () => {
   });
 
   it.each([
-    ['a tampered body', (payload: string) => deliver(payload.replace('prod_x', 'prod_y'), undefined, undefined, sdk.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret }))],
+    [
+      'a tampered body',
+      (payload: string) =>
+        deliver(
+          payload.replace('prod_x', 'prod_y'),
+          undefined,
+          undefined,
+          sdk.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret }),
+        ),
+    ],
     ['a wrong secret', (payload: string) => deliver(payload, 'whsec_wrongwrongwrongwrong')],
-    ['a timestamp over 300 s old', (payload: string) => deliver(payload, undefined, Math.floor(Date.now() / 1000) - 301)],
-    ['no signature', (payload: string) => t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'content-type': 'application/json' } })],
+    [
+      'a timestamp over 300 s old',
+      (payload: string) => deliver(payload, undefined, Math.floor(Date.now() / 1000) - 301),
+    ],
+    [
+      'no signature',
+      (payload: string) =>
+        t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'content-type': 'application/json' } }),
+    ],
   ])('refuses %s with 400 invalid_signature, storing nothing', async (_name, send) => {
     const body = event();
-    const before = Number((await (await t.request('GET', '/metrics')).body).match(/stripe_webhook_signature_failures_total (\d+)/)?.[1] ?? 0);
+    const before = Number(
+      (await (await t.request('GET', '/metrics')).body).match(/stripe_webhook_signature_failures_total (\d+)/)?.[1] ??
+        0,
+    );
     const response = await send(JSON.stringify(body));
     expect([response.status, response.body.error.code]).toEqual([400, 'invalid_signature']);
     expect(await stored(body.id)).toBeUndefined();
-    const after = Number((await t.request('GET', '/metrics')).body.match(/stripe_webhook_signature_failures_total (\d+)/)[1]);
+    const after = Number(
+      (await t.request('GET', '/metrics')).body.match(/stripe_webhook_signature_failures_total (\d+)/)[1],
+    );
     expect(after).toBe(before + 1);
-    const [audit] = await t.query("SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.signature_failed'");
+    const [audit] = await t.query(
+      "SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.signature_failed'",
+    );
     expect(audit.n).toBeGreaterThan(0);
   });
 
@@ -110,11 +143,24 @@ describe('Stripe webhooks', () => {
     const victim = await t.createTenant('Victim');
     const attacker = await t.createTenant('Attacker');
     await t.buy(victim.apiKey, 'starter');
-    const victimSubscription = (await t.request('GET', '/billing/status', { token: victim.apiKey })).body.subscription.id;
-    const forged = event({ type: 'customer.subscription.updated', data: { object: { id: victimSubscription, object: 'subscription', metadata: { tenant_id: attacker.tenantId, env: 'test' } } } });
+    const victimSubscription = (await t.request('GET', '/billing/status', { token: victim.apiKey })).body.subscription
+      .id;
+    const forged = event({
+      type: 'customer.subscription.updated',
+      data: {
+        object: {
+          id: victimSubscription,
+          object: 'subscription',
+          metadata: { tenant_id: attacker.tenantId, env: 'test' },
+        },
+      },
+    });
     await deliver(JSON.stringify(forged));
     await t.settle();
-    expect(await stored(forged.id)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('does not belong') });
+    expect(await stored(forged.id)).toMatchObject({
+      status: 'failed',
+      last_error: expect.stringContaining('does not belong'),
+    });
     expect((await t.request('GET', '/billing/status', { token: attacker.apiKey })).body.plan.id).toBe('free');
   });
 
@@ -123,7 +169,10 @@ describe('Stripe webhooks', () => {
     const { apiKey } = await t.createTenant('Chaos');
     await t.buy(apiKey, 'pro');
     await t.emulatorControl('chaos', {});
-    expect((await t.request('GET', '/billing/status', { token: apiKey })).body).toMatchObject({ plan: { id: 'pro' }, status: 'active' });
+    expect((await t.request('GET', '/billing/status', { token: apiKey })).body).toMatchObject({
+      plan: { id: 'pro' },
+      status: 'active',
+    });
     const unsettled = await t.query("SELECT id FROM stripe_events WHERE status NOT IN ('processed', 'ignored')");
     expect(unsettled.filter((row: { id: string }) => !row.id.startsWith('evt_test_'))).toEqual([]);
   });

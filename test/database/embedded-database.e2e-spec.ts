@@ -75,7 +75,10 @@ describe('embedded Postgres', () => {
     const dataDir = scratch();
     await (await startEmbeddedDatabase({ dataDir })).stop();
     const bystander = spawn('sleep', ['30']);
-    writeFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), `${bystander.pid}\n${path.join(dataDir, 'pg')}\n0\n5432\n`);
+    writeFileSync(
+      path.join(dataDir, 'pg', 'postmaster.pid'),
+      `${bystander.pid}\n${path.join(dataDir, 'pg')}\n0\n5432\n`,
+    );
     const server = await startEmbeddedDatabase({ dataDir });
     expect(bystander.exitCode).toBeNull();
     expect(bystander.killed).toBe(false);

@@ -9,7 +9,12 @@ describe('metering under concurrency', () => {
   let b: ServiceProcess;
   beforeAll(async () => {
     a = await startTestApp();
-    b = await startService({ DATABASE_URL: a.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ENABLE_BILLING: 'false', LOG_LEVEL: 'warn' });
+    b = await startService({
+      DATABASE_URL: a.databaseUrl,
+      JWT_SECRET: TEST_JWT_SECRET,
+      ENABLE_BILLING: 'false',
+      LOG_LEVEL: 'warn',
+    });
     await b.waitForHealth();
   });
   afterAll(async () => {
@@ -19,7 +24,11 @@ describe('metering under concurrency', () => {
   });
 
   const summarizeOnB = async (token: string, body: Record<string, unknown>) => {
-    const response = await fetch(`http://127.0.0.1:${b.port}/v1/summarize`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`http://127.0.0.1:${b.port}/v1/summarize`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
     return { status: response.status };
   };
@@ -32,7 +41,8 @@ describe('metering under concurrency', () => {
     await setUsed(a, tenantId, 10_000_000 - 50, periodStart);
     return { apiKey, tenantId };
   };
-  const count = (responses: Array<{ status: number }>, status: number) => responses.filter((r) => r.status === status).length;
+  const count = (responses: Array<{ status: number }>, status: number) =>
+    responses.filter((r) => r.status === status).length;
 
   it('lets exactly 50 of 200 parallel one-character requests through when 50 are left', async () => {
     const { apiKey } = await fiftyLeft();
@@ -43,7 +53,11 @@ describe('metering under concurrency', () => {
 
   it('stays exact with two instances on one database', async () => {
     const { apiKey } = await fiftyLeft();
-    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 ? summarize(a, apiKey, { text: 'x' }) : summarizeOnB(apiKey, { text: 'x' }))));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2 ? summarize(a, apiKey, { text: 'x' }) : summarizeOnB(apiKey, { text: 'x' }),
+      ),
+    );
     expect([count(responses, 200), count(responses, 402)]).toEqual([50, 150]);
   });
 
@@ -52,7 +66,10 @@ describe('metering under concurrency', () => {
     expect((await summarizeOnB(apiKey, { text: 'Plan check.', mode: 'bullets' })).status).toBe(402);
     const started = Date.now();
     await compTenant(a, tenantId, 'starter');
-    await vi.waitFor(async () => expect((await summarizeOnB(apiKey, { text: 'Plan check.', mode: 'bullets' })).status).toBe(200), { timeout: 1_000, interval: 20 });
+    await vi.waitFor(
+      async () => expect((await summarizeOnB(apiKey, { text: 'Plan check.', mode: 'bullets' })).status).toBe(200),
+      { timeout: 1_000, interval: 20 },
+    );
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

@@ -1,7 +1,8 @@
 import { compTenant, setUsed, summarize } from '../support/metering.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-const TEXT = 'Billing services meter usage. Stripe bills the overage. Quotas reset every month. Rate limits reset every hour.';
+const TEXT =
+  'Billing services meter usage. Stripe bills the overage. Quotas reset every month. Rate limits reset every hour.';
 
 describe('metered requests', () => {
   let t: TestApp;
@@ -10,7 +11,8 @@ describe('metered requests', () => {
   });
   afterAll(() => t.close());
 
-  const periodStart = async (apiKey: string) => new Date((await t.request('GET', '/usage', { token: apiKey })).body.current.period_start);
+  const periodStart = async (apiKey: string) =>
+    new Date((await t.request('GET', '/usage', { token: apiKey })).body.current.period_start);
 
   it('summarizes, charges the characters and says so in the headers', async () => {
     const { apiKey } = await t.createTenant();
@@ -18,7 +20,18 @@ describe('metered requests', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ mode: 'brief', characters: TEXT.length });
     expect(response.body.summary.length).toBeGreaterThan(0);
-    expect(Object.fromEntries(['x-credits-total', 'x-credits-used', 'x-credits-remaining', 'x-credits-cost', 'ratelimit-limit', 'ratelimit-remaining'].map((h) => [h, response.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        [
+          'x-credits-total',
+          'x-credits-used',
+          'x-credits-remaining',
+          'x-credits-cost',
+          'ratelimit-limit',
+          'ratelimit-remaining',
+        ].map((h) => [h, response.headers.get(h)]),
+      ),
+    ).toEqual({
       'x-credits-total': '10000',
       'x-credits-used': String(TEXT.length),
       'x-credits-remaining': String(10_000 - TEXT.length),
@@ -32,7 +45,12 @@ describe('metered requests', () => {
   it('answers 402 feature_not_in_plan for a mode or a model the plan lacks, charging nothing', async () => {
     const { apiKey } = await t.createTenant();
     const bullets = await summarize(t, apiKey, { text: TEXT, mode: 'bullets' });
-    expect([bullets.status, bullets.body.error.code, bullets.body.error.feature, bullets.body.error.plan]).toEqual([402, 'feature_not_in_plan', 'all_modes', 'free']);
+    expect([bullets.status, bullets.body.error.code, bullets.body.error.feature, bullets.body.error.plan]).toEqual([
+      402,
+      'feature_not_in_plan',
+      'all_modes',
+      'free',
+    ]);
     expect(bullets.body.error.upgrade_url).toContain('/billing/plans');
     const model = await summarize(t, apiKey, { text: TEXT, model: 'legal-v2' });
     expect(model.body.error.feature).toBe('custom_models');
@@ -53,7 +71,13 @@ describe('metered requests', () => {
     await setUsed(t, tenantId, 9_990, await periodStart(apiKey));
     const response = await summarize(t, apiKey, { text: TEXT });
     expect(response.status).toBe(402);
-    expect(response.body.error).toMatchObject({ code: 'quota_exceeded', limit: 10_000, used: 9_990, resets_at: expect.any(String), upgrade_url: expect.stringContaining('/billing/plans') });
+    expect(response.body.error).toMatchObject({
+      code: 'quota_exceeded',
+      limit: 10_000,
+      used: 9_990,
+      resets_at: expect.any(String),
+      upgrade_url: expect.stringContaining('/billing/plans'),
+    });
     expect(response.headers.get('x-credits-remaining')).toBe('10');
     expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(9_990);
   });
@@ -73,14 +97,19 @@ describe('metered requests', () => {
     await compTenant(t, tenantId, 'starter');
     await t.query("UPDATE entitlements SET status = 'paused' WHERE tenant_id = $1", [tenantId]);
     await t.query("SELECT pg_notify('entitlements_changed', $1)", [`${tenantId}:test`]);
-    await vi.waitFor(async () => expect((await summarize(t, apiKey, { text: TEXT })).body.error?.code).toBe('subscription_inactive'));
+    await vi.waitFor(async () =>
+      expect((await summarize(t, apiKey, { text: TEXT })).body.error?.code).toBe('subscription_inactive'),
+    );
   });
 
   it('gives the units back before it answers that the handler failed', async () => {
     const { apiKey } = await t.createTenant();
     const invalid = await summarize(t, apiKey, { text: TEXT, unexpected: true });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.error).toMatchObject({ code: 'validation_failed', details: [{ field: 'unexpected', problems: ['property unexpected should not exist'] }] });
+    expect(invalid.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: [{ field: 'unexpected', problems: ['property unexpected should not exist'] }],
+    });
     expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(0);
     const first = await summarize(t, apiKey, { text: TEXT });
     expect(first.headers.get('ratelimit-remaining')).toBe('9');
@@ -98,10 +127,24 @@ describe('metered requests', () => {
   describe('for services elsewhere', () => {
     it('checks without consuming', async () => {
       const { apiKey } = await t.createTenant();
-      const check = await t.request('POST', '/entitlements/check', { token: apiKey, body: { feature: 'all_modes', meter: 'characters', amount: 10 } });
-      expect(check.body).toMatchObject({ allowed: false, code: 'feature_not_in_plan', limit: 10_000, remaining: 10_000 });
-      const ok = await t.request('POST', '/entitlements/check', { token: apiKey, body: { meter: 'characters', amount: 10_000 } });
-      const tooMuch = await t.request('POST', '/entitlements/check', { token: apiKey, body: { meter: 'characters', amount: 10_001 } });
+      const check = await t.request('POST', '/entitlements/check', {
+        token: apiKey,
+        body: { feature: 'all_modes', meter: 'characters', amount: 10 },
+      });
+      expect(check.body).toMatchObject({
+        allowed: false,
+        code: 'feature_not_in_plan',
+        limit: 10_000,
+        remaining: 10_000,
+      });
+      const ok = await t.request('POST', '/entitlements/check', {
+        token: apiKey,
+        body: { meter: 'characters', amount: 10_000 },
+      });
+      const tooMuch = await t.request('POST', '/entitlements/check', {
+        token: apiKey,
+        body: { meter: 'characters', amount: 10_001 },
+      });
       expect([ok.body.allowed, tooMuch.body.code]).toEqual([true, 'quota_exceeded']);
       expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(0);
     });
@@ -114,13 +157,19 @@ describe('metered requests', () => {
       expect([first.status, first.body.used, again.status, again.body.used]).toEqual([200, 500, 200, 500]);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect((await t.request('GET', '/usage', { token: apiKey })).body.current.used).toBe(500);
-      const over = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'characters', amount: 9_501 } });
+      const over = await t.request('POST', '/usage/consume', {
+        token: apiKey,
+        body: { meter: 'characters', amount: 9_501 },
+      });
       expect([over.status, over.body.code]).toEqual([402, 'quota_exceeded']);
     });
 
     it('rejects an unknown meter or a negative amount', async () => {
       const { apiKey } = await t.createTenant();
-      const response = await t.request('POST', '/usage/consume', { token: apiKey, body: { meter: 'gpus', amount: -1 } });
+      const response = await t.request('POST', '/usage/consume', {
+        token: apiKey,
+        body: { meter: 'gpus', amount: -1 },
+      });
       expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['amount', 'meter']);
     });
   });

@@ -16,8 +16,12 @@ describe('PAYG overage', () => {
   const nearlyOut = async () => {
     const tenant = await t.createTenant();
     await t.buy(tenant.apiKey, 'starter');
-    expect((await t.request('POST', '/billing/payg', { token: tenant.apiKey, body: { enable: true } })).body.payg_enabled).toBe(true);
-    const periodStart = new Date((await t.request('GET', '/usage', { token: tenant.apiKey })).body.current.period_start);
+    expect(
+      (await t.request('POST', '/billing/payg', { token: tenant.apiKey, body: { enable: true } })).body.payg_enabled,
+    ).toBe(true);
+    const periodStart = new Date(
+      (await t.request('GET', '/usage', { token: tenant.apiKey })).body.current.period_start,
+    );
     await setUsed(t, tenant.tenantId, 100_000 - 100, periodStart);
     return tenant;
   };
@@ -75,22 +79,34 @@ describe('PAYG overage', () => {
   it('never reports twice when Stripe took a report the reporter could not record (a crash in between)', async () => {
     const { tenantId } = await overageOf('w'.repeat(300));
     await reportDuringOutage();
-    const [pending] = await t.query('SELECT id, stripe_customer_id, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
+    const [pending] = await t.query(
+      'SELECT id, stripe_customer_id, quantity FROM overage_reports WHERE tenant_id = $1',
+      [tenantId],
+    );
     // As if the earlier attempt had reached Stripe before the process died.
     await fetch(`${t.emulator.url}/v1/billing/meter_events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${t.emulator.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ event_name: 'api_characters', identifier: pending.id, 'payload[stripe_customer_id]': pending.stripe_customer_id, 'payload[value]': String(pending.quantity) }),
+      body: new URLSearchParams({
+        event_name: 'api_characters',
+        identifier: pending.id,
+        'payload[stripe_customer_id]': pending.stripe_customer_id,
+        'payload[value]': String(pending.quantity),
+      }),
     });
     await makeDue(pending.id);
     await run();
-    expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe('reported');
+    expect((await t.query('SELECT status FROM overage_reports WHERE id = $1', [pending.id]))[0].status).toBe(
+      'reported',
+    );
     expect(eventsFor(pending.id)).toHaveLength(1);
   });
 
   describe('what Stripe may already have, or would refuse', () => {
-    const reportOf = async (id: string) => (await t.query('SELECT status, uncertain_since, last_error FROM overage_reports WHERE id = $1', [id]))[0];
-    const heldGauge = async () => Number(/^billing_overage_reports_held (\d+)$/m.exec((await t.request('GET', '/metrics')).body)?.[1]);
+    const reportOf = async (id: string) =>
+      (await t.query('SELECT status, uncertain_since, last_error FROM overage_reports WHERE id = $1', [id]))[0];
+    const heldGauge = async () =>
+      Number(/^billing_overage_reports_held (\d+)$/m.exec((await t.request('GET', '/metrics')).body)?.[1]);
     const activeMeter = () => Object.values(t.emulator.context.store.data.meters).find((m) => m.status === 'active')!;
     /** A report whose sending failed with a 500: Stripe may or may not have recorded it. */
     const uncertainReport = async (characters: number) => {
@@ -105,7 +121,9 @@ describe('PAYG overage', () => {
       expect(failed.status).toBe('failed');
       expect(failed.uncertain_since).toBeInstanceOf(Date);
       // Stripe forgets the identifier after 24 hours: sending again now could bill it twice.
-      await t.query("UPDATE overage_reports SET uncertain_since = now() - interval '23 hours 1 minute' WHERE id = $1", [failed.id]);
+      await t.query("UPDATE overage_reports SET uncertain_since = now() - interval '23 hours 1 minute' WHERE id = $1", [
+        failed.id,
+      ]);
       await makeDue(failed.id);
       expect(await run()).toBe(0);
       const held = await reportOf(failed.id);
@@ -116,7 +134,10 @@ describe('PAYG overage', () => {
       expect(await run()).toBe(0);
       expect(eventsFor(failed.id)).toHaveLength(0);
 
-      expect(await releaseHeldReport(t.app.get(DataSource), failed.id, 'resend')).toMatchObject({ id: failed.id, quantity: 300 });
+      expect(await releaseHeldReport(t.app.get(DataSource), failed.id, 'resend')).toMatchObject({
+        id: failed.id,
+        quantity: 300,
+      });
       expect(await run()).toBe(1);
       expect(eventsFor(failed.id).map((e) => Number(e.payload.value))).toEqual([300]);
       expect(await heldGauge()).toBe(0);
@@ -124,21 +145,32 @@ describe('PAYG overage', () => {
 
     it('holds a report older than Stripe accepts; the operator cannot resend it, and marks it reported once billed another way', async () => {
       const failed = await uncertainReport(250);
-      await t.query("UPDATE overage_reports SET created_at = now() - interval '34 days 1 hour', uncertain_since = NULL WHERE id = $1", [failed.id]);
+      await t.query(
+        "UPDATE overage_reports SET created_at = now() - interval '34 days 1 hour', uncertain_since = NULL WHERE id = $1",
+        [failed.id],
+      );
       await makeDue(failed.id);
       expect(await run()).toBe(0);
-      expect(await reportOf(failed.id)).toMatchObject({ status: 'held', last_error: expect.stringMatching(/^held: older than 34 days/) });
+      expect(await reportOf(failed.id)).toMatchObject({
+        status: 'held',
+        last_error: expect.stringMatching(/^held: older than 34 days/),
+      });
 
       const dataSource = t.app.get(DataSource);
       await expect(releaseHeldReport(dataSource, failed.id, 'resend')).rejects.toThrow('too old for Stripe');
       expect((await reportOf(failed.id)).status).toBe('held');
-      expect(await releaseHeldReport(dataSource, failed.id, 'reported')).toMatchObject({ id: failed.id, quantity: 150 });
+      expect(await releaseHeldReport(dataSource, failed.id, 'reported')).toMatchObject({
+        id: failed.id,
+        quantity: 150,
+      });
       expect((await reportOf(failed.id)).status).toBe('reported');
       expect(await run()).toBe(0);
       expect(eventsFor(failed.id)).toHaveLength(0);
       // Only a held report can be released, and only by its id.
       expect(await releaseHeldReport(dataSource, failed.id, 'resend')).toBeUndefined();
-      await expect(releaseHeldReport(dataSource, 'not-a-uuid', 'resend')).rejects.toThrow('an overage report id is a UUID');
+      await expect(releaseHeldReport(dataSource, 'not-a-uuid', 'resend')).rejects.toThrow(
+        'an overage report id is a UUID',
+      );
     });
 
     it('keeps a report as certain as it was when Stripe refuses it, and sends it once the cause is fixed', async () => {
@@ -149,7 +181,11 @@ describe('PAYG overage', () => {
         await makeDue(failed.id);
         expect(await run()).toBe(0);
         // "No active meter": Stripe recorded nothing, so the attempt adds no doubt.
-        expect(await reportOf(failed.id)).toMatchObject({ status: 'failed', uncertain_since: failed.uncertain_since, last_error: expect.stringContaining('No active meter') });
+        expect(await reportOf(failed.id)).toMatchObject({
+          status: 'failed',
+          uncertain_since: failed.uncertain_since,
+          last_error: expect.stringContaining('No active meter'),
+        });
         await t.query('UPDATE overage_reports SET uncertain_since = NULL WHERE id = $1', [failed.id]);
         await makeDue(failed.id);
         expect(await run()).toBe(0);
@@ -167,7 +203,13 @@ describe('PAYG overage', () => {
       const { tenantId } = await overageOf('r'.repeat(180));
       await settleOutbox();
       // Nothing else may take the one slow answer: let the purchase's webhooks finish first.
-      await vi.waitFor(async () => expect((await t.query("SELECT count(*)::int AS n FROM stripe_events WHERE status IN ('pending', 'failed')"))[0].n).toBe(0), { timeout: 5_000 });
+      await vi.waitFor(
+        async () =>
+          expect(
+            (await t.query("SELECT count(*)::int AS n FROM stripe_events WHERE status IN ('pending', 'failed')"))[0].n,
+          ).toBe(0),
+        { timeout: 5_000 },
+      );
       const meter = activeMeter();
       meter.status = 'inactive';
       await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 1_200 });
@@ -176,12 +218,17 @@ describe('PAYG overage', () => {
         let settled = false;
         const slow = run().finally(() => (settled = true));
         const id = await vi.waitFor(async () => {
-          const [claimed] = await t.query('SELECT id FROM overage_reports WHERE tenant_id = $1 AND attempts = 1', [tenantId]);
+          const [claimed] = await t.query('SELECT id FROM overage_reports WHERE tenant_id = $1 AND attempts = 1', [
+            tenantId,
+          ]);
           expect(claimed).toBeDefined();
           return claimed.id as string;
         });
         // Meanwhile the lease runs out, another instance claims the report, and its attempt times out.
-        await t.query("UPDATE overage_reports SET attempts = 2, status = 'failed', uncertain_since = now() - interval '1 minute' WHERE id = $1", [id]);
+        await t.query(
+          "UPDATE overage_reports SET attempts = 2, status = 'failed', uncertain_since = now() - interval '1 minute' WHERE id = $1",
+          [id],
+        );
         expect(settled).toBe(false);
         await slow;
         // The late refusal must not clear the doubt the newer attempt left.
@@ -198,7 +245,10 @@ describe('PAYG overage', () => {
   it('lets a caller reuse its own x-request-id without breaking anyone’s requests', async () => {
     const { apiKey } = await nearlyOut();
     const headers = { 'x-request-id': 'same-id-every-time' };
-    const responses = await Promise.all([summarize(t, apiKey, { text: 'a'.repeat(200) }, headers), summarize(t, apiKey, { text: 'b'.repeat(200) }, headers)]);
+    const responses = await Promise.all([
+      summarize(t, apiKey, { text: 'a'.repeat(200) }, headers),
+      summarize(t, apiKey, { text: 'b'.repeat(200) }, headers),
+    ]);
     expect(responses.map((r) => r.status)).toEqual([200, 200]);
   });
 
@@ -215,7 +265,10 @@ describe('PAYG overage', () => {
     const second = await summarize(t, apiKey, { text: 'b'.repeat(150) });
     expect([first.status, second.status]).toEqual([400, 200]);
     await vi.waitFor(async () => {
-      const [{ total }] = await t.query('SELECT coalesce(sum(quantity), 0)::int AS total FROM overage_outbox WHERE tenant_id = $1', [tenantId]);
+      const [{ total }] = await t.query(
+        'SELECT coalesce(sum(quantity), 0)::int AS total FROM overage_outbox WHERE tenant_id = $1',
+        [tenantId],
+      );
       // 100 were left: the refunded request takes nothing, the second one goes 50 past the quota.
       expect(total).toBe(50);
     });
@@ -225,7 +278,10 @@ describe('PAYG overage', () => {
     const { apiKey, tenantId } = await nearlyOut();
     await summarize(t, apiKey, { text: 'c'.repeat(1_100) });
     const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription.id;
-    const cancel = await t.request('POST', '/billing/subscription/cancel', { token: apiKey, body: { at_period_end: false } });
+    const cancel = await t.request('POST', '/billing/subscription/cancel', {
+      token: apiKey,
+      body: { at_period_end: false },
+    });
     expect(cancel.status).toBe(200);
     const [sent] = await t.query('SELECT status, quantity FROM overage_reports WHERE tenant_id = $1', [tenantId]);
     expect([sent.status, Number(sent.quantity)]).toEqual(['reported', 1000]);
@@ -241,7 +297,11 @@ describe('PAYG overage', () => {
     await report();
     const subscriptionId = (await t.request('GET', '/billing/status', { token: apiKey })).body.subscription.id;
     await t.emulatorControl(`subscriptions/${subscriptionId}/advance`);
-    const invoice = t.emulator.context.store.get('invoices', t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').latest_invoice, 'invoice');
+    const invoice = t.emulator.context.store.get(
+      'invoices',
+      t.emulator.context.store.get('subscriptions', subscriptionId, 'subscription').latest_invoice,
+      'invoice',
+    );
     const usageLine = invoice.lines.data.find((line: { description: string }) => line.description.startsWith('Usage'));
     // 2,000 characters over the quota, billed per started 1,000 at 10 cents.
     expect(usageLine.amount).toBe(20);

@@ -17,7 +17,9 @@ describe('authentication', () => {
   });
 
   it('rejects a non-Bearer scheme', async () => {
-    const response = await t.request('GET', '/tenants/current', { headers: { authorization: `Basic ${tenant.apiKey}` } });
+    const response = await t.request('GET', '/tenants/current', {
+      headers: { authorization: `Basic ${tenant.apiKey}` },
+    });
     expect(response.status).toBe(401);
   });
 
@@ -67,7 +69,10 @@ describe('authentication', () => {
 
   it('links an invited user to their token by email', async () => {
     const owner = await t.createTenant('Inviter');
-    await t.request('POST', '/tenants/current/members', { token: owner.apiKey, body: { email: 'invitee@example.com', role: 'member' } });
+    await t.request('POST', '/tenants/current/members', {
+      token: owner.apiKey,
+      body: { email: 'invitee@example.com', role: 'member' },
+    });
     const token = await t.mintToken('idp|invitee', 'invitee@example.com');
     const response = await t.request('GET', '/tenants/current', { token, tenantId: owner.tenantId });
     expect(response.status).toBe(200);
@@ -76,7 +81,10 @@ describe('authentication', () => {
 
   it('never links an invited user through an unverified email, nor stores such an email', async () => {
     const owner = await t.createTenant('Careful');
-    await t.request('POST', '/tenants/current/members', { token: owner.apiKey, body: { email: 'victim@example.com', role: 'admin' } });
+    await t.request('POST', '/tenants/current/members', {
+      token: owner.apiKey,
+      body: { email: 'victim@example.com', role: 'admin' },
+    });
     const squatter = await t.mintToken('idp|squatter', 'victim@example.com', { email_verified: false });
     const claim = await t.request('GET', '/tenants/current', { token: squatter, tenantId: owner.tenantId });
     expect(claim.status).toBe(403);
@@ -87,7 +95,10 @@ describe('authentication', () => {
   });
 
   it('rejects a token whose sub is not a string', async () => {
-    const token = await new SignJWT({ sub: { id: 1 } } as never).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const token = await new SignJWT({ sub: { id: 1 } } as never)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
     const response = await t.request('POST', '/tenants', { token, body: { name: 'x' } });
     expect([response.status, response.body.error.code]).toEqual([401, 'invalid_token']);
   });
@@ -122,10 +133,40 @@ describe('authentication', () => {
   });
 
   it.each([
-    ['an expired token', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(TEST_JWT_SECRET))],
-    ['a token without exp', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').sign(new TextEncoder().encode(TEST_JWT_SECRET))],
-    ['a token without sub', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET))],
-    ['a token signed with another secret', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode('another-secret-another-secret-another'))],
+    [
+      'an expired token',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    [
+      'a token without exp',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    [
+      'a token without sub',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    [
+      'a token signed with another secret',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('another-secret-another-secret-another')),
+    ],
     ['garbage', async () => 'not.a.jwt'],
   ])('rejects %s', async (_name, makeToken) => {
     const response = await t.request('POST', '/tenants', { token: await makeToken(), body: { name: 'x' } });

@@ -17,7 +17,12 @@ describe('JWT verification with JWT_JWKS_URL', () => {
     jwks = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end(body));
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as { port: number };
-    t = await startTestApp({ JWT_SECRET: '', JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE });
+    t = await startTestApp({
+      JWT_SECRET: '',
+      JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -45,12 +50,21 @@ describe('JWT verification with JWT_JWKS_URL', () => {
   });
 
   it('rejects the provider’s token for another application', async () => {
-    const response = await t.request('POST', '/tenants', { token: await sign(providerKey, 'someone-else'), body: { name: 'x' } });
+    const response = await t.request('POST', '/tenants', {
+      token: await sign(providerKey, 'someone-else'),
+      body: { name: 'x' },
+    });
     expect(response.status).toBe(401);
   });
 
   it('rejects an HS256 token made with a guessed secret (no algorithm confusion)', async () => {
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode('guessed-secret-guessed-secret-guessed'));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('x')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('guessed-secret-guessed-secret-guessed'));
     expect((await t.request('POST', '/tenants', { token: forged, body: { name: 'x' } })).status).toBe(401);
   });
 });

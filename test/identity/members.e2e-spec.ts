@@ -8,13 +8,19 @@ describe('members', () => {
   let adminUserId: string;
 
   const membersOf = async () =>
-    (await t.query('SELECT user_id, role FROM memberships WHERE tenant_id = $1 ORDER BY created_at', [tenantId])) as Array<{ user_id: string; role: string }>;
+    (await t.query('SELECT user_id, role FROM memberships WHERE tenant_id = $1 ORDER BY created_at', [
+      tenantId,
+    ])) as Array<{ user_id: string; role: string }>;
 
   beforeAll(async () => {
     t = await startTestApp();
     ownerToken = await t.mintToken('idp|m-owner', 'm-owner@example.com');
     tenantId = (await t.request('POST', '/tenants', { token: ownerToken, body: { name: 'Members Co' } })).body.id;
-    const added = await t.request('POST', '/tenants/current/members', { token: ownerToken, tenantId, body: { email: 'm-admin@example.com', role: 'admin' } });
+    const added = await t.request('POST', '/tenants/current/members', {
+      token: ownerToken,
+      tenantId,
+      body: { email: 'm-admin@example.com', role: 'admin' },
+    });
     adminUserId = added.body.user_id;
     adminToken = await t.mintToken('idp|m-admin', 'm-admin@example.com');
   });
@@ -32,34 +38,57 @@ describe('members', () => {
   });
 
   it('lets an admin add a member and audits it', async () => {
-    const response = await t.request('POST', '/tenants/current/members', { token: adminToken, tenantId, body: { email: 'New@Example.com', role: 'member' } });
+    const response = await t.request('POST', '/tenants/current/members', {
+      token: adminToken,
+      tenantId,
+      body: { email: 'New@Example.com', role: 'member' },
+    });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ email: 'new@example.com', role: 'member' });
-    const audit = await t.query("SELECT actor_type, actor_id FROM audit_events WHERE action = 'member.added' AND target_id = $1", [response.body.user_id]);
+    const audit = await t.query(
+      "SELECT actor_type, actor_id FROM audit_events WHERE action = 'member.added' AND target_id = $1",
+      [response.body.user_id],
+    );
     expect(audit).toEqual([{ actor_type: 'user', actor_id: expect.any(String) }]);
   });
 
   it('answers 409 for someone who is already a member', async () => {
-    const response = await t.request('POST', '/tenants/current/members', { token: ownerToken, tenantId, body: { email: 'm-admin@example.com', role: 'member' } });
+    const response = await t.request('POST', '/tenants/current/members', {
+      token: ownerToken,
+      tenantId,
+      body: { email: 'm-admin@example.com', role: 'member' },
+    });
     expect([response.status, response.body.error.code]).toEqual([409, 'already_member']);
   });
 
   it('rejects an invalid email or role', async () => {
-    const response = await t.request('POST', '/tenants/current/members', { token: ownerToken, tenantId, body: { email: 'nope', role: 'god' } });
+    const response = await t.request('POST', '/tenants/current/members', {
+      token: ownerToken,
+      tenantId,
+      body: { email: 'nope', role: 'god' },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['email', 'role']);
   });
 
   it('stops an admin from granting the owner role', async () => {
     const before = await membersOf();
-    const response = await t.request('POST', '/tenants/current/members', { token: adminToken, tenantId, body: { email: 'x@example.com', role: 'owner' } });
+    const response = await t.request('POST', '/tenants/current/members', {
+      token: adminToken,
+      tenantId,
+      body: { email: 'x@example.com', role: 'owner' },
+    });
     expect([response.status, response.body.error.code]).toEqual([403, 'cannot_manage_owner']);
     expect(await membersOf()).toEqual(before);
   });
 
   it('stops an admin from changing or removing an owner', async () => {
     const owner = await ownerUserId();
-    const change = await t.request('PATCH', `/tenants/current/members/${owner}`, { token: adminToken, tenantId, body: { role: 'member' } });
+    const change = await t.request('PATCH', `/tenants/current/members/${owner}`, {
+      token: adminToken,
+      tenantId,
+      body: { role: 'member' },
+    });
     const remove = await t.request('DELETE', `/tenants/current/members/${owner}`, { token: adminToken, tenantId });
     expect([change.status, remove.status]).toEqual([403, 403]);
     expect((await membersOf()).find((m) => m.user_id === owner)?.role).toBe('owner');
@@ -67,7 +96,11 @@ describe('members', () => {
 
   it('never lets the last owner go', async () => {
     const owner = await ownerUserId();
-    const demote = await t.request('PATCH', `/tenants/current/members/${owner}`, { token: ownerToken, tenantId, body: { role: 'admin' } });
+    const demote = await t.request('PATCH', `/tenants/current/members/${owner}`, {
+      token: ownerToken,
+      tenantId,
+      body: { role: 'admin' },
+    });
     const remove = await t.request('DELETE', `/tenants/current/members/${owner}`, { token: ownerToken, tenantId });
     expect([demote.body.error.code, remove.body.error.code]).toEqual(['last_owner', 'last_owner']);
     expect(demote.status).toBe(409);
@@ -75,17 +108,35 @@ describe('members', () => {
 
   it('lets an owner promote another owner, after which one may step down', async () => {
     const owner = await ownerUserId();
-    const promote = await t.request('PATCH', `/tenants/current/members/${adminUserId}`, { token: ownerToken, tenantId, body: { role: 'owner' } });
+    const promote = await t.request('PATCH', `/tenants/current/members/${adminUserId}`, {
+      token: ownerToken,
+      tenantId,
+      body: { role: 'owner' },
+    });
     expect(promote.status).toBe(200);
-    const stepDown = await t.request('PATCH', `/tenants/current/members/${owner}`, { token: ownerToken, tenantId, body: { role: 'admin' } });
+    const stepDown = await t.request('PATCH', `/tenants/current/members/${owner}`, {
+      token: ownerToken,
+      tenantId,
+      body: { role: 'admin' },
+    });
     expect(stepDown.status).toBe(200);
     expect((await membersOf()).filter((m) => m.role === 'owner').map((m) => m.user_id)).toEqual([adminUserId]);
   });
 
   it('removes a member and answers 404 for one that is not there', async () => {
-    const added = await t.request('POST', '/tenants/current/members', { token: adminToken, tenantId, body: { email: 'leaver@example.com', role: 'member' } });
-    const removed = await t.request('DELETE', `/tenants/current/members/${added.body.user_id}`, { token: adminToken, tenantId });
-    const again = await t.request('DELETE', `/tenants/current/members/${added.body.user_id}`, { token: adminToken, tenantId });
+    const added = await t.request('POST', '/tenants/current/members', {
+      token: adminToken,
+      tenantId,
+      body: { email: 'leaver@example.com', role: 'member' },
+    });
+    const removed = await t.request('DELETE', `/tenants/current/members/${added.body.user_id}`, {
+      token: adminToken,
+      tenantId,
+    });
+    const again = await t.request('DELETE', `/tenants/current/members/${added.body.user_id}`, {
+      token: adminToken,
+      tenantId,
+    });
     expect(removed.status).toBe(204);
     expect([again.status, again.body.error.code]).toEqual([404, 'member_not_found']);
   });

@@ -18,15 +18,23 @@ describe('role matrix', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const created = await t.createTenant('Roles Co');
-    const member = await t.request('POST', '/tenants/current/members', { token: created.apiKey, body: { email: 'rm-member@example.com', role: 'member' } });
-    const key = await t.request('POST', '/tenants/current/api-keys', { token: created.apiKey, body: { name: 'member key', role: 'member' } });
+    const member = await t.request('POST', '/tenants/current/members', {
+      token: created.apiKey,
+      body: { email: 'rm-member@example.com', role: 'member' },
+    });
+    const key = await t.request('POST', '/tenants/current/api-keys', {
+      token: created.apiKey,
+      body: { name: 'member key', role: 'member' },
+    });
     tenant = { ...created, memberId: member.body.user_id, apiKeyId: key.body.id };
     memberKey = key.body.key;
     memberToken = await t.mintToken('idp|rm-member', 'rm-member@example.com');
   });
   afterAll(() => t.close());
 
-  const adminRoutes = TENANT_ROUTES.filter((route) => route.adminOnly).map((route) => [routeName(route), route] as const);
+  const adminRoutes = TENANT_ROUTES.filter((route) => route.adminOnly).map(
+    (route) => [routeName(route), route] as const,
+  );
 
   describe.each(adminRoutes)('%s', (_name, route) => {
     it.each([

@@ -18,8 +18,14 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     t = await startTestApp();
     const created = await t.createTenant('Victim');
-    const member = await t.request('POST', '/tenants/current/members', { token: created.apiKey, body: { email: 'victim-member@example.com', role: 'member' } });
-    const key = await t.request('POST', '/tenants/current/api-keys', { token: created.apiKey, body: { name: 'victim key' } });
+    const member = await t.request('POST', '/tenants/current/members', {
+      token: created.apiKey,
+      body: { email: 'victim-member@example.com', role: 'member' },
+    });
+    const key = await t.request('POST', '/tenants/current/api-keys', {
+      token: created.apiKey,
+      body: { name: 'victim key' },
+    });
     victim = { ...created, memberId: member.body.user_id, apiKeyId: key.body.id };
 
     attackerKey = (await t.createTenant('Attacker')).apiKey;
@@ -31,8 +37,20 @@ describe('tenant isolation', () => {
   it('keeps environments apart: a test key cannot see or revoke a live key of its own tenant', async () => {
     const token = await t.mintToken('idp|two-envs', 'two-envs@example.com');
     const tenantId = (await t.request('POST', '/tenants', { token, body: { name: 'Two envs' } })).body.id;
-    const live = await t.request('POST', '/tenants/current/api-keys', { token, tenantId, env: 'live', body: { name: 'live', role: 'admin' } });
-    const testKey = (await t.request('POST', '/tenants/current/api-keys', { token, tenantId, env: 'test', body: { name: 'test', role: 'admin' } })).body.key;
+    const live = await t.request('POST', '/tenants/current/api-keys', {
+      token,
+      tenantId,
+      env: 'live',
+      body: { name: 'live', role: 'admin' },
+    });
+    const testKey = (
+      await t.request('POST', '/tenants/current/api-keys', {
+        token,
+        tenantId,
+        env: 'test',
+        body: { name: 'test', role: 'admin' },
+      })
+    ).body.key;
     const listed = await t.request('GET', '/tenants/current/api-keys', { token: testKey });
     expect(listed.body.map((k: { env: string }) => k.env)).toEqual(['test']);
     const revoke = await t.request('DELETE', `/tenants/current/api-keys/${live.body.id}`, { token: testKey });
@@ -45,14 +63,22 @@ describe('tenant isolation', () => {
 
     it('with another tenant’s JWT naming this tenant: 403, nothing changed', async () => {
       const before = await victimState();
-      const response = await t.request(route.method, path(), { token: attackerToken, tenantId: victim.tenantId, body: route.body });
+      const response = await t.request(route.method, path(), {
+        token: attackerToken,
+        tenantId: victim.tenantId,
+        body: route.body,
+      });
       expect([response.status, response.body.error.code]).toEqual([403, 'not_a_member']);
       expect(await victimState()).toEqual(before);
     });
 
     it('with another tenant’s API key naming this tenant: 403, nothing changed', async () => {
       const before = await victimState();
-      const response = await t.request(route.method, path(), { token: attackerKey, tenantId: victim.tenantId, body: route.body });
+      const response = await t.request(route.method, path(), {
+        token: attackerKey,
+        tenantId: victim.tenantId,
+        body: route.body,
+      });
       expect(response.status).toBe(403);
       expect(await victimState()).toEqual(before);
     });

@@ -14,7 +14,9 @@ describe('tenants', () => {
     expect(created.body).toMatchObject({ name: 'Founder Inc', role: 'owner' });
     const current = await t.request('GET', '/tenants/current', { token, tenantId: created.body.id });
     expect(current.body).toMatchObject({ id: created.body.id, role: 'owner', env: 'test' });
-    const [audit] = await t.query("SELECT actor_type, action, tenant_id FROM audit_events WHERE target_id = $1", [created.body.id]);
+    const [audit] = await t.query('SELECT actor_type, action, tenant_id FROM audit_events WHERE target_id = $1', [
+      created.body.id,
+    ]);
     expect(audit).toEqual({ actor_type: 'user', action: 'tenant.created', tenant_id: created.body.id });
   });
 

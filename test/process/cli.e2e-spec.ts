@@ -33,7 +33,15 @@ describe('operator CLI', () => {
   });
 
   it('tenant:create --env live issues a live key', async () => {
-    const result = await cli(['tenant:create', '--name', 'Live', '--owner-email', 'live-owner@example.com', '--env', 'live']);
+    const result = await cli([
+      'tenant:create',
+      '--name',
+      'Live',
+      '--owner-email',
+      'live-owner@example.com',
+      '--env',
+      'live',
+    ]);
     expect(JSON.parse(result.lastLine).api_key).toMatch(/^bk_live_/);
   });
 
@@ -47,7 +55,9 @@ describe('operator CLI', () => {
   });
 
   it('token:mint gives a JWT the service accepts, for the owner the CLI created', async () => {
-    const created = JSON.parse((await cli(['tenant:create', '--name', 'Mint Co', '--owner-email', 'minter@example.com'])).lastLine);
+    const created = JSON.parse(
+      (await cli(['tenant:create', '--name', 'Mint Co', '--owner-email', 'minter@example.com'])).lastLine,
+    );
     const minted = await cli(['token:mint', '--email', 'minter@example.com']);
     const { token } = JSON.parse(minted.lastLine);
     const current = await t.request('GET', '/tenants/current', { token, tenantId: created.tenant_id });
@@ -55,7 +65,11 @@ describe('operator CLI', () => {
   });
 
   it('token:mint is refused in production', async () => {
-    const result = await cli(['token:mint', '--email', 'x@example.com'], { NODE_ENV: 'production', APP_URL: 'https://b.example.com', ENABLE_BILLING: 'false' });
+    const result = await cli(['token:mint', '--email', 'x@example.com'], {
+      NODE_ENV: 'production',
+      APP_URL: 'https://b.example.com',
+      ENABLE_BILLING: 'false',
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('refused when NODE_ENV=production');
   });
@@ -79,7 +93,9 @@ describe('operator CLI', () => {
       { id: 'evt_cli_failed', status: 'pending', attempts: 0 },
       { id: 'evt_cli_ok', status: 'processed', attempts: 1 },
     ]);
-    const [audit] = await t.query("SELECT metadata FROM audit_events WHERE action = 'webhook.replayed' ORDER BY id DESC LIMIT 1");
+    const [audit] = await t.query(
+      "SELECT metadata FROM audit_events WHERE action = 'webhook.replayed' ORDER BY id DESC LIMIT 1",
+    );
     expect(audit.metadata).toMatchObject({ count: 2, via: 'cli' });
   });
 
@@ -100,9 +116,18 @@ describe('operator CLI', () => {
     const result = await cli(['overage:release', held, '--resend']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.lastLine)).toEqual({ released: held, outcome: 'resend' });
-    expect(await t.query('SELECT status, uncertain_since FROM overage_reports WHERE id = $1', [held])).toEqual([{ status: 'pending', uncertain_since: null }]);
-    const [audit] = await t.query("SELECT tenant_id, env, target_type, target_id, metadata FROM audit_events WHERE action = 'overage.released' ORDER BY id DESC LIMIT 1");
-    expect(audit).toMatchObject({ tenant_id: tenantId, env: 'live', target_id: held, metadata: { quantity: 700, outcome: 'resend', via: 'cli' } });
+    expect(await t.query('SELECT status, uncertain_since FROM overage_reports WHERE id = $1', [held])).toEqual([
+      { status: 'pending', uncertain_since: null },
+    ]);
+    const [audit] = await t.query(
+      "SELECT tenant_id, env, target_type, target_id, metadata FROM audit_events WHERE action = 'overage.released' ORDER BY id DESC LIMIT 1",
+    );
+    expect(audit).toMatchObject({
+      tenant_id: tenantId,
+      env: 'live',
+      target_id: held,
+      metadata: { quantity: 700, outcome: 'resend', via: 'cli' },
+    });
 
     // Only a held report, and only with one outcome named.
     const notHeld = await cli(['overage:release', pending, '--reported']);

@@ -11,10 +11,36 @@ describe('start-up refuses bad configuration, naming the variable', () => {
   it.each([
     ['a malformed DATABASE_URL', { DATABASE_URL: 'postgres//nohost' }, 'DATABASE_URL'],
     ['an invalid PORT', { PORT: 'eighty' }, 'PORT'],
-    ['production without JWT settings', { NODE_ENV: 'production', APP_URL: 'https://b.example.com' }, 'JWT_SECRET or JWT_JWKS_URL'],
-    ['production without a Stripe key', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40) }, 'STRIPE_SECRET_KEY'],
-    ['production without a webhook secret', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_abcdefgh' }, 'STRIPE_WEBHOOK_SECRET'],
-    ['production without prices', { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40), STRIPE_SECRET_KEY: 'sk_test_abcdefgh' }, 'STRIPE_PRICE_PRO'],
+    [
+      'production without JWT settings',
+      { NODE_ENV: 'production', APP_URL: 'https://b.example.com' },
+      'JWT_SECRET or JWT_JWKS_URL',
+    ],
+    [
+      'production without a Stripe key',
+      { NODE_ENV: 'production', APP_URL: 'https://b.example.com', JWT_SECRET: 'x'.repeat(40) },
+      'STRIPE_SECRET_KEY',
+    ],
+    [
+      'production without a webhook secret',
+      {
+        NODE_ENV: 'production',
+        APP_URL: 'https://b.example.com',
+        JWT_SECRET: 'x'.repeat(40),
+        STRIPE_SECRET_KEY: 'sk_test_abcdefgh',
+      },
+      'STRIPE_WEBHOOK_SECRET',
+    ],
+    [
+      'production without prices',
+      {
+        NODE_ENV: 'production',
+        APP_URL: 'https://b.example.com',
+        JWT_SECRET: 'x'.repeat(40),
+        STRIPE_SECRET_KEY: 'sk_test_abcdefgh',
+      },
+      'STRIPE_PRICE_PRO',
+    ],
   ])('%s', async (_name, env, variable) => {
     const run = runNode('dist/src/main.js', [], env, scratchDir());
     expect(await run.exited).toBe(78);
@@ -25,10 +51,17 @@ describe('start-up refuses bad configuration, naming the variable', () => {
 describe('start-up on a DATABASE_URL it cannot use', () => {
   it('says so within seconds, without the password, and exits 1', async () => {
     const started = Date.now();
-    const run = runNode('dist/src/main.js', [], { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: 'postgres://billing:hunter22secret@127.0.0.1:1/billing' }, scratchDir());
+    const run = runNode(
+      'dist/src/main.js',
+      [],
+      { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: 'postgres://billing:hunter22secret@127.0.0.1:1/billing' },
+      scratchDir(),
+    );
     expect(await run.exited).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(run.stderr()).toContain('start-up failed: cannot reach Postgres at postgres://billing:***@127.0.0.1:1/billing (ECONNREFUSED');
+    expect(run.stderr()).toContain(
+      'start-up failed: cannot reach Postgres at postgres://billing:***@127.0.0.1:1/billing (ECONNREFUSED',
+    );
     expect(run.stderr()).toContain('unset DATABASE_URL to use the embedded Postgres');
     expect(run.stdout() + run.stderr()).not.toContain('hunter22secret');
   });
@@ -38,7 +71,12 @@ describe('start-up on a DATABASE_URL it cannot use', () => {
     const wrong = new URL(database.url);
     wrong.password = 'not-the-password';
     const started = Date.now();
-    const run = runNode('dist/src/main.js', [], { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: wrong.toString() }, scratchDir());
+    const run = runNode(
+      'dist/src/main.js',
+      [],
+      { ...JWT, ENABLE_BILLING: 'false', DATABASE_URL: wrong.toString() },
+      scratchDir(),
+    );
     const code = await run.exited;
     await database.drop();
     expect(code).toBe(1);
@@ -68,7 +106,13 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify({ name: 'in flight' });
     const answered = new Promise<number>((resolve, reject) => {
       const request = http.request(
-        { host: '127.0.0.1', port: service.port, method: 'POST', path: '/tenants', headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        {
+          host: '127.0.0.1',
+          port: service.port,
+          method: 'POST',
+          path: '/tenants',
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
         (response) => resolve(response.statusCode!),
       );
       request.on('error', reject);

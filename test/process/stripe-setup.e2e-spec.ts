@@ -13,7 +13,11 @@ describe('npm run stripe:setup', () => {
   const setup = async (cwd: string, env: Record<string, string>, args: string[] = []) => {
     const run = runNode('dist/src/cli/main.js', ['stripe:setup', ...args], env, cwd);
     const code = await run.exited;
-    return { code, stderr: run.stderr(), result: code === 0 ? JSON.parse(run.stdout().trim().split('\n').at(-1)!) : undefined };
+    return {
+      code,
+      stderr: run.stderr(),
+      result: code === 0 ? JSON.parse(run.stdout().trim().split('\n').at(-1)!) : undefined,
+    };
   };
   const emulatorEnv = () => ({ STRIPE_SECRET_KEY: emulator.secretKey, STRIPE_API_BASE: emulator.url });
 

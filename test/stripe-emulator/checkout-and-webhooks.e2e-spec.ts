@@ -9,7 +9,9 @@ interface Received {
 }
 
 /** A local webhook endpoint: records every delivery and answers with what `respond` says. */
-async function startListener(respond: (count: number) => number = () => 200): Promise<{ url: string; received: Received[]; server: Server }> {
+async function startListener(
+  respond: (count: number) => number = () => 200,
+): Promise<{ url: string; received: Received[]; server: Server }> {
   const received: Received[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -24,7 +26,13 @@ async function startListener(respond: (count: number) => number = () => 200): Pr
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/webhooks`, received, server };
 }
 
-const SUBSCRIPTION_CHECKOUT_EVENTS = ['checkout.session.completed', 'customer.subscription.created', 'invoice.created', 'invoice.finalized', 'invoice.paid'];
+const SUBSCRIPTION_CHECKOUT_EVENTS = [
+  'checkout.session.completed',
+  'customer.subscription.created',
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.paid',
+];
 
 describe('Stripe emulator: hosted checkout and webhooks', () => {
   let emulator: StripeEmulator;
@@ -56,15 +64,30 @@ describe('Stripe emulator: hosted checkout and webhooks', () => {
       const object = event.data.object as { id: string; customer?: string };
       return object.id === customerId || object.customer === customerId;
     });
-  const chaos = (options: Record<string, unknown>) => fetch(`${emulator.url}/_emulator/chaos`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(options) });
+  const chaos = (options: Record<string, unknown>) =>
+    fetch(`${emulator.url}/_emulator/chaos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(options),
+    });
 
   beforeAll(async () => {
     emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 20 } });
-    stripe = new Stripe(emulator.secretKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe(emulator.secretKey, {
+      host: '127.0.0.1',
+      port: emulator.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     listener = await startListener();
     servers.push(listener.server);
     secret = emulator.addWebhookEndpoint(listener.url);
-    price = await stripe.prices.create({ currency: 'usd', unit_amount: 1900, recurring: { interval: 'month' }, product_data: { name: 'Team' } });
+    price = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 1900,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Team' },
+    });
   });
   afterAll(async () => {
     await emulator.stop();
@@ -107,13 +130,19 @@ describe('Stripe emulator: hosted checkout and webhooks', () => {
 
     it('signs so that another secret does not verify', () => {
       const [{ rawBody, signature }] = about(customer.id);
-      expect(() => stripe.webhooks.constructEvent(rawBody, signature, 'whsec_someone_else')).toThrow(Stripe.errors.StripeSignatureVerificationError);
+      expect(() => stripe.webhooks.constructEvent(rawBody, signature, 'whsec_someone_else')).toThrow(
+        Stripe.errors.StripeSignatureVerificationError,
+      );
     });
 
     it('creates the subscription with subscription_data.metadata and its period on the items', async () => {
       const completed = await stripe.checkout.sessions.retrieve(session.id);
       const subscription = await stripe.subscriptions.retrieve(completed.subscription as string);
-      expect(subscription).toMatchObject({ customer: customer.id, status: 'active', metadata: { tenant_id: 'tenant-42' } });
+      expect(subscription).toMatchObject({
+        customer: customer.id,
+        status: 'active',
+        metadata: { tenant_id: 'tenant-42' },
+      });
       const [item] = subscription.items.data;
       expect(item.price.id).toBe(price.id);
       expect(item.current_period_end).toBeGreaterThan(item.current_period_start);
@@ -157,11 +186,21 @@ describe('Stripe emulator: hosted checkout and webhooks', () => {
     emulator.addWebhookEndpoint(flaky.url, ['product.created']);
     const product = await stripe.products.create({ name: 'Retried' });
     await emulator.idle();
-    expect(flaky.received.map((d) => (d.event.data.object as Stripe.Product).id)).toEqual([product.id, product.id, product.id]);
+    expect(flaky.received.map((d) => (d.event.data.object as Stripe.Product).id)).toEqual([
+      product.id,
+      product.id,
+      product.id,
+    ]);
     expect(new Set(flaky.received.map((d) => d.event.id)).size).toBe(1);
-    const { data } = (await (await fetch(`${emulator.url}/_emulator/deliveries`)).json()) as { data: Array<{ url: string; attempt: number; status: number; event_id: string }> };
+    const { data } = (await (await fetch(`${emulator.url}/_emulator/deliveries`)).json()) as {
+      data: Array<{ url: string; attempt: number; status: number; event_id: string }>;
+    };
     const attempts = data.filter((d) => d.url === flaky.url);
-    expect(attempts.map((d) => [d.attempt, d.status])).toEqual([[1, 500], [2, 500], [3, 200]]);
+    expect(attempts.map((d) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 200],
+    ]);
     expect(attempts.every((d) => d.event_id === flaky.received[0].event.id)).toBe(true);
   });
 

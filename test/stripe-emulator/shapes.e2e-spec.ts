@@ -5,7 +5,9 @@ import { type StripeEmulator, startStripeEmulator } from '../../src/stripe-emula
 type Json = Record<string, unknown>;
 
 /** Stripe's example object of each resource (derived from stripe/openapi fixtures3.json). */
-const FIXTURES = JSON.parse(readFileSync(new URL('../../src/stripe-emulator/reference/fixtures.json', import.meta.url), 'utf8')) as Record<string, Json>;
+const FIXTURES = JSON.parse(
+  readFileSync(new URL('../../src/stripe-emulator/reference/fixtures.json', import.meta.url), 'utf8'),
+) as Record<string, Json>;
 
 /**
  * Code written against the emulator must also work against Stripe, so every object it returns has
@@ -18,34 +20,79 @@ describe('Stripe emulator: object shapes', () => {
   const asJson = (value: object) => JSON.parse(JSON.stringify(value)) as Json;
 
   async function payCheckout(stripe: Stripe, session: Stripe.Checkout.Session): Promise<Stripe.Checkout.Session> {
-    const paid = await fetch(session.url!, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    const paid = await fetch(session.url!, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: '4242424242424242' }),
+      redirect: 'manual',
+    });
     expect(paid.status).toBe(303);
     return stripe.checkout.sessions.retrieve(session.id);
   }
 
   beforeAll(async () => {
     emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 20 } });
-    const stripe = new Stripe(emulator.secretKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+    const stripe = new Stripe(emulator.secretKey, {
+      host: '127.0.0.1',
+      port: emulator.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const customer = await stripe.customers.create({ email: 'shapes@example.com', name: 'Shapes' });
     const product = await stripe.products.create({ name: 'Shapes plan' });
-    const price = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 1500, recurring: { interval: 'month' } });
-    const upgrade = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2500, recurring: { interval: 'month' } });
-    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer: customer.id, line_items: [{ price: price.id, quantity: 1 }], success_url: 'http://localhost/ok' });
+    const price = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 1500,
+      recurring: { interval: 'month' },
+    });
+    const upgrade = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 2500,
+      recurring: { interval: 'month' },
+    });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'http://localhost/ok',
+    });
     const completed = await payCheckout(stripe, session);
-    const guestSession = await stripe.checkout.sessions.create({ mode: 'subscription', customer_email: 'guest@example.com', line_items: [{ price: price.id }], success_url: 'http://localhost/ok' });
+    const guestSession = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer_email: 'guest@example.com',
+      line_items: [{ price: price.id }],
+      success_url: 'http://localhost/ok',
+    });
     const guest = await payCheckout(stripe, guestSession);
     const subscription = await stripe.subscriptions.retrieve(completed.subscription as string);
     const invoice = await stripe.invoices.retrieve(subscription.latest_invoice as string);
     const preview = await stripe.invoices.createPreview({
       customer: customer.id,
       subscription: subscription.id,
-      subscription_details: { items: [{ id: subscription.items.data[0].id, price: upgrade.id }], proration_behavior: 'always_invoice' },
+      subscription_details: {
+        items: [{ id: subscription.items.data[0].id, price: upgrade.id }],
+        proration_behavior: 'always_invoice',
+      },
     });
-    const meter = await stripe.billing.meters.create({ display_name: 'Shapes calls', event_name: 'shapes_call', default_aggregation: { formula: 'sum' } });
-    const meterEvent = await stripe.billing.meterEvents.create({ event_name: 'shapes_call', payload: { stripe_customer_id: customer.id, value: '3' } });
-    const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hook', enabled_events: ['invoice.paid'] });
+    const meter = await stripe.billing.meters.create({
+      display_name: 'Shapes calls',
+      event_name: 'shapes_call',
+      default_aggregation: { formula: 'sum' },
+    });
+    const meterEvent = await stripe.billing.meterEvents.create({
+      event_name: 'shapes_call',
+      payload: { stripe_customer_id: customer.id, value: '3' },
+    });
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: 'http://127.0.0.1:9/hook',
+      enabled_events: ['invoice.paid'],
+    });
     const listedEndpoint = (await stripe.webhookEndpoints.list()).data.find((e) => e.id === endpoint.id)!;
-    const portal = await stripe.billingPortal.sessions.create({ customer: customer.id, return_url: 'http://localhost/account' });
+    const portal = await stripe.billingPortal.sessions.create({
+      customer: customer.id,
+      return_url: 'http://localhost/account',
+    });
     const event = (await stripe.events.list({ type: 'customer.subscription.created', limit: 1 })).data[0];
 
     Object.assign(returned, {

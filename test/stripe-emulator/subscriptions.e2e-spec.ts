@@ -26,8 +26,17 @@ describe('Stripe emulator: subscriptions', () => {
   /** A customer subscribed to `price` through hosted Checkout, paying with `card`. */
   async function subscribe(price: Stripe.Price, card = CARD_SUCCEEDS): Promise<Stripe.Subscription> {
     const customer = await stripe.customers.create({ email: `subscriber-${Math.random()}@example.com` });
-    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer: customer.id, line_items: [{ price: price.id, quantity: 1 }], success_url: 'http://localhost/ok' });
-    const paid = await fetch(session.url!, { method: 'POST', body: new URLSearchParams({ card_number: card }), redirect: 'manual' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer: customer.id,
+      line_items: [{ price: price.id, quantity: 1 }],
+      success_url: 'http://localhost/ok',
+    });
+    const paid = await fetch(session.url!, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: card }),
+      redirect: 'manual',
+    });
     expect(paid.status).toBe(303);
     return stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string);
   }
@@ -39,10 +48,25 @@ describe('Stripe emulator: subscriptions', () => {
 
   beforeAll(async () => {
     emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 20 } });
-    stripe = new Stripe(emulator.secretKey, { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe(emulator.secretKey, {
+      host: '127.0.0.1',
+      port: emulator.port,
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
     const product = await stripe.products.create({ name: 'Plans' });
-    basic = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 999, recurring: { interval: 'month' } });
-    pro = await stripe.prices.create({ product: product.id, currency: 'usd', unit_amount: 2999, recurring: { interval: 'month' } });
+    basic = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 999,
+      recurring: { interval: 'month' },
+    });
+    pro = await stripe.prices.create({
+      product: product.id,
+      currency: 'usd',
+      unit_amount: 2999,
+      recurring: { interval: 'month' },
+    });
   });
   afterAll(() => emulator.stop());
 
@@ -57,12 +81,20 @@ describe('Stripe emulator: subscriptions', () => {
         subscription: subscription.id,
         subscription_details: { items, proration_date: prorationDate, proration_behavior: 'always_invoice' },
       });
-      const updated = await stripe.subscriptions.update(subscription.id, { items, proration_behavior: 'always_invoice', proration_date: prorationDate });
+      const updated = await stripe.subscriptions.update(subscription.id, {
+        items,
+        proration_behavior: 'always_invoice',
+        proration_date: prorationDate,
+      });
       const invoice = await stripe.invoices.retrieve(updated.latest_invoice as string);
       expect(invoice.amount_due).toBe(preview.amount_due);
       expect(invoice.amount_due).toBeGreaterThan(0);
       expect(invoice.amount_due).toBeLessThan(2000);
-      expect([invoice.status, invoice.billing_reason, updated.items.data[0].price.id]).toEqual(['paid', 'subscription_update', pro.id]);
+      expect([invoice.status, invoice.billing_reason, updated.items.data[0].price.id]).toEqual([
+        'paid',
+        'subscription_update',
+        pro.id,
+      ]);
     });
 
     it('refuses an upgrade the card declines with error_if_incomplete, leaving the subscription as it was', async () => {
@@ -96,7 +128,9 @@ describe('Stripe emulator: subscriptions', () => {
       const updated = await stripe.subscriptions.update(subscription.id, { cancel_at_period_end: true });
       expect(updated.cancel_at_period_end).toBe(true);
       const events = await eventsFor('customer.subscription.updated', subscription.id);
-      const event = events.find((e) => e.data.previous_attributes && 'cancel_at_period_end' in e.data.previous_attributes)!;
+      const event = events.find(
+        (e) => e.data.previous_attributes && 'cancel_at_period_end' in e.data.previous_attributes,
+      )!;
       expect(event.data.previous_attributes).toMatchObject({ cancel_at_period_end: false });
       expect(event.data.object).toMatchObject({ cancel_at_period_end: true });
     });
@@ -113,7 +147,10 @@ describe('Stripe emulator: subscriptions', () => {
     it('ends a subscription at once on DELETE', async () => {
       const subscription = await subscribe(basic);
       const canceled = await stripe.subscriptions.cancel(subscription.id);
-      expect([canceled.status, (await stripe.subscriptions.retrieve(subscription.id)).status]).toEqual(['canceled', 'canceled']);
+      expect([canceled.status, (await stripe.subscriptions.retrieve(subscription.id)).status]).toEqual([
+        'canceled',
+        'canceled',
+      ]);
       const [event] = await eventsFor('customer.subscription.deleted', subscription.id);
       expect(event.data.object).toMatchObject({ id: subscription.id, status: 'canceled' });
     });
@@ -146,7 +183,11 @@ describe('Stripe emulator: subscriptions', () => {
     let metered: Stripe.Price;
 
     beforeAll(async () => {
-      const meter = await stripe.billing.meters.create({ display_name: 'API calls', event_name: 'api_call', default_aggregation: { formula: 'sum' } });
+      const meter = await stripe.billing.meters.create({
+        display_name: 'API calls',
+        event_name: 'api_call',
+        default_aggregation: { formula: 'sum' },
+      });
       metered = await stripe.prices.create({
         product_data: { name: 'API calls' },
         currency: 'usd',
@@ -159,7 +200,11 @@ describe('Stripe emulator: subscriptions', () => {
     });
 
     const report = (value: string, identifier?: string) =>
-      stripe.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: subscription.customer as string, value }, identifier });
+      stripe.billing.meterEvents.create({
+        event_name: 'api_call',
+        payload: { stripe_customer_id: subscription.customer as string, value },
+        identifier,
+      });
 
     it('rejects a second meter event with the same identifier', async () => {
       await report('0', 'usage-once');
@@ -168,7 +213,12 @@ describe('Stripe emulator: subscriptions', () => {
 
     it('takes meter events from the past 35 days up to 5 minutes ahead, and refuses others', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const at = (timestamp: number) => stripe.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: 'cus_timestamps', value: '1' }, timestamp });
+      const at = (timestamp: number) =>
+        stripe.billing.meterEvents.create({
+          event_name: 'api_call',
+          payload: { stripe_customer_id: 'cus_timestamps', value: '1' },
+          timestamp,
+        });
       expect((await at(now - 34 * 86_400)).timestamp).toBe(now - 34 * 86_400);
       await expect(at(now - 36 * 86_400)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
       await expect(at(now + 600)).rejects.toMatchObject({ statusCode: 400, param: 'timestamp' });
@@ -179,7 +229,10 @@ describe('Stripe emulator: subscriptions', () => {
       await report('1200');
       await report('801');
       // Another customer's usage on the same meter is theirs, not this subscription's.
-      await stripe.billing.meterEvents.create({ event_name: 'api_call', payload: { stripe_customer_id: 'cus_someone_else', value: '5000' } });
+      await stripe.billing.meterEvents.create({
+        event_name: 'api_call',
+        payload: { stripe_customer_id: 'cus_someone_else', value: '5000' },
+      });
       const renewed = await advance(subscription.id);
       const invoice = await stripe.invoices.retrieve(renewed.latest_invoice as string);
       const usage = invoice.lines.data.find((line) => line.pricing?.price_details?.price === metered.id);

@@ -7,9 +7,14 @@ describe('Stripe emulator: the wire protocol', () => {
   let stripe: Stripe;
   let recurringPrice: Stripe.Price;
 
-  const sdk = (key: string) => new Stripe(key, { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
+  const sdk = (key: string) =>
+    new Stripe(key, { host: '127.0.0.1', port: emulator.port, protocol: 'http', maxNetworkRetries: 0 });
 
-  async function call(method: string, path: string, options: { form?: Record<string, string>; headers?: Record<string, string>; auth?: string | null } = {}) {
+  async function call(
+    method: string,
+    path: string,
+    options: { form?: Record<string, string>; headers?: Record<string, string>; auth?: string | null } = {},
+  ) {
     const authorization = options.auth === undefined ? `Bearer ${emulator.secretKey}` : options.auth;
     const response = await fetch(`${emulator.url}${path}`, {
       method,
@@ -24,8 +29,16 @@ describe('Stripe emulator: the wire protocol', () => {
   }
 
   async function subscribe(customer: string): Promise<string> {
-    const session = await stripe.checkout.sessions.create({ mode: 'subscription', customer, line_items: [{ price: recurringPrice.id, quantity: 1 }] });
-    const paid = await fetch(session.url!, { method: 'POST', body: new URLSearchParams({ card_number: '4242424242424242' }), redirect: 'manual' });
+    const session = await stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer,
+      line_items: [{ price: recurringPrice.id, quantity: 1 }],
+    });
+    const paid = await fetch(session.url!, {
+      method: 'POST',
+      body: new URLSearchParams({ card_number: '4242424242424242' }),
+      redirect: 'manual',
+    });
     expect(paid.status).toBeLessThan(400);
     return (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
   }
@@ -33,7 +46,12 @@ describe('Stripe emulator: the wire protocol', () => {
   beforeAll(async () => {
     emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 20 } });
     stripe = sdk(emulator.secretKey);
-    recurringPrice = await stripe.prices.create({ currency: 'usd', unit_amount: 999, recurring: { interval: 'month' }, product_data: { name: 'Wire plan' } });
+    recurringPrice = await stripe.prices.create({
+      currency: 'usd',
+      unit_amount: 999,
+      recurring: { interval: 'month' },
+      product_data: { name: 'Wire plan' },
+    });
   });
   afterAll(() => emulator.stop());
 
@@ -41,13 +59,21 @@ describe('Stripe emulator: the wire protocol', () => {
     it('answers a request without a key with Stripe’s 401', async () => {
       const response = await call('GET', '/v1/customers', { auth: null });
       expect(response.status).toBe(401);
-      expect(response.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('You did not provide an API key') });
+      expect(response.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        message: expect.stringContaining('You did not provide an API key'),
+      });
     });
 
     it('answers a wrong key with a 401 that masks the key', async () => {
-      const error = await sdk('sk_test_not_the_emulator_key').customers.list().catch((e: unknown) => e);
+      const error = await sdk('sk_test_not_the_emulator_key')
+        .customers.list()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
-      expect(error).toMatchObject({ statusCode: 401, message: expect.stringMatching(/^Invalid API Key provided: sk_test_\*+_key$/) });
+      expect(error).toMatchObject({
+        statusCode: 401,
+        message: expect.stringMatching(/^Invalid API Key provided: sk_test_\*+_key$/),
+      });
     });
 
     it('accepts the key as an HTTP Basic user name, as curl -u sends it', async () => {
@@ -69,8 +95,14 @@ describe('Stripe emulator: the wire protocol', () => {
     });
 
     it('rejects the same key with a different body', async () => {
-      await call('POST', '/v1/customers', { form: { email: 'key-a@example.com' }, headers: { 'idempotency-key': 'reuse-1' } });
-      const response = await call('POST', '/v1/customers', { form: { email: 'key-b@example.com' }, headers: { 'idempotency-key': 'reuse-1' } });
+      await call('POST', '/v1/customers', {
+        form: { email: 'key-a@example.com' },
+        headers: { 'idempotency-key': 'reuse-1' },
+      });
+      const response = await call('POST', '/v1/customers', {
+        form: { email: 'key-b@example.com' },
+        headers: { 'idempotency-key': 'reuse-1' },
+      });
       expect([response.status, response.body.error.type]).toEqual([400, 'idempotency_error']);
       expect((await stripe.customers.list({ email: 'key-b@example.com' })).data).toHaveLength(0);
     });
@@ -78,41 +110,74 @@ describe('Stripe emulator: the wire protocol', () => {
 
   describe('parameter checks', () => {
     it('rejects an unknown top-level parameter', async () => {
-      await expect(stripe.customers.create({ bogus: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'bogus' });
+      await expect(stripe.customers.create({ bogus: 'x' } as Stripe.CustomerCreateParams)).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'parameter_unknown',
+        param: 'bogus',
+      });
     });
 
     it('rejects an unknown parameter inside a known hash, naming it with brackets', async () => {
       const params = { address: { line1: '1 Main St', bogus: 'x' } } as Stripe.CustomerCreateParams;
-      await expect(stripe.customers.create(params)).rejects.toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'address[bogus]', message: 'Received unknown parameter: address[bogus]' });
+      await expect(stripe.customers.create(params)).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'parameter_unknown',
+        param: 'address[bogus]',
+        message: 'Received unknown parameter: address[bogus]',
+      });
     });
 
     it('rejects an unknown parameter inside a checkout line item', async () => {
-      const line = { price: recurringPrice.id, quantity: 1, bogus: 'x' } as Stripe.Checkout.SessionCreateParams.LineItem;
-      await expect(stripe.checkout.sessions.create({ mode: 'subscription', line_items: [line] })).rejects.toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'line_items[0][bogus]' });
+      const line = {
+        price: recurringPrice.id,
+        quantity: 1,
+        bogus: 'x',
+      } as Stripe.Checkout.SessionCreateParams.LineItem;
+      await expect(stripe.checkout.sessions.create({ mode: 'subscription', line_items: [line] })).rejects.toMatchObject(
+        { statusCode: 400, code: 'parameter_unknown', param: 'line_items[0][bogus]' },
+      );
     });
 
     it('rejects an unknown parameter inside a subscription item', async () => {
       const subscription = await stripe.subscriptions.retrieve(await subscribe((await stripe.customers.create()).id));
       const item = { id: subscription.items.data[0].id, bogus: 'x' } as Stripe.SubscriptionUpdateParams.Item;
-      await expect(stripe.subscriptions.update(subscription.id, { items: [item] })).rejects.toMatchObject({ statusCode: 400, code: 'parameter_unknown', param: 'items[0][bogus]' });
+      await expect(stripe.subscriptions.update(subscription.id, { items: [item] })).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'parameter_unknown',
+        param: 'items[0][bogus]',
+      });
     });
 
     it('rejects a malformed integer', async () => {
-      const response = await call('POST', '/v1/prices', { form: { currency: 'usd', unit_amount: 'ten', 'product_data[name]': 'Bad' } });
+      const response = await call('POST', '/v1/prices', {
+        form: { currency: 'usd', unit_amount: 'ten', 'product_data[name]': 'Bad' },
+      });
       expect(response.status).toBe(400);
-      expect(response.body.error).toMatchObject({ type: 'invalid_request_error', param: 'unit_amount', message: 'Invalid integer: ten' });
+      expect(response.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        param: 'unit_amount',
+        message: 'Invalid integer: ten',
+      });
     });
 
     it('rejects a value outside an enum', async () => {
       const params = { tax_exempt: 'sometimes' } as unknown as Stripe.CustomerCreateParams;
-      await expect(stripe.customers.create(params)).rejects.toMatchObject({ statusCode: 400, type: 'StripeInvalidRequestError', param: 'tax_exempt' });
+      await expect(stripe.customers.create(params)).rejects.toMatchObject({
+        statusCode: 400,
+        type: 'StripeInvalidRequestError',
+        param: 'tax_exempt',
+      });
     });
   });
 
   describe('nested required parameters', () => {
     it('names a missing nested parameter by its full bracketed path', async () => {
-      await expect(stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ quantity: 1 }] })).rejects.toMatchObject({ code: 'parameter_missing', param: 'line_items[0][price]' });
-      await expect(stripe.prices.create({ currency: 'usd', unit_amount: 1, product_data: {} as never })).rejects.toMatchObject({ param: 'product_data[name]' });
+      await expect(
+        stripe.checkout.sessions.create({ mode: 'subscription', line_items: [{ quantity: 1 }] }),
+      ).rejects.toMatchObject({ code: 'parameter_missing', param: 'line_items[0][price]' });
+      await expect(
+        stripe.prices.create({ currency: 'usd', unit_amount: 1, product_data: {} as never }),
+      ).rejects.toMatchObject({ param: 'product_data[name]' });
     });
   });
 
@@ -123,25 +188,38 @@ describe('Stripe emulator: the wire protocol', () => {
       await stripe.subscriptions.cancel(id);
       const updated = await stripe.subscriptions.update(id, { metadata: { note: 'kept' } });
       expect(updated.metadata.note).toBe('kept');
-      await expect(stripe.subscriptions.update(id, { cancel_at_period_end: true })).rejects.toMatchObject({ statusCode: 400 });
+      await expect(stripe.subscriptions.update(id, { cancel_at_period_end: true })).rejects.toMatchObject({
+        statusCode: 400,
+      });
     });
   });
 
   describe('errors', () => {
     it('answers an unknown id with 404 resource_missing and Stripe’s message', async () => {
-      await expect(stripe.customers.retrieve('cus_doesnotexist')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing', message: "No such customer: 'cus_doesnotexist'" });
+      await expect(stripe.customers.retrieve('cus_doesnotexist')).rejects.toMatchObject({
+        statusCode: 404,
+        code: 'resource_missing',
+        message: "No such customer: 'cus_doesnotexist'",
+      });
     });
 
     it('answers an unknown URL with a Stripe-shaped 404', async () => {
       const response = await call('GET', '/v1/nothing_here?x=1');
       expect(response.status).toBe(404);
-      expect(response.body.error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('Unrecognized request URL (GET: /v1/nothing_here)') });
+      expect(response.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        message: expect.stringContaining('Unrecognized request URL (GET: /v1/nothing_here)'),
+      });
     });
   });
 
   describe('injected faults', () => {
     it('fails the next requests with 500 when asked with a JSON body', async () => {
-      const response = await fetch(`${emulator.url}/_emulator/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: 2, mode: 'error' }) });
+      const response = await fetch(`${emulator.url}/_emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ count: 2, mode: 'error' }),
+      });
       expect(response.status).toBe(200);
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/v1/customers')).status);
@@ -159,7 +237,8 @@ describe('Stripe emulator: the wire protocol', () => {
   describe('lists', () => {
     it('pages newest first with limit, starting_after and has_more', async () => {
       const created = [];
-      for (const name of ['Page one', 'Page two', 'Page three']) created.push((await stripe.products.create({ name })).id);
+      for (const name of ['Page one', 'Page two', 'Page three'])
+        created.push((await stripe.products.create({ name })).id);
       const first = await stripe.products.list({ limit: 2 });
       expect([first.data.map((p) => p.id), first.has_more]).toEqual([[created[2], created[1]], true]);
       const next = await stripe.products.list({ limit: 1, starting_after: created[1] });
@@ -177,7 +256,11 @@ describe('Stripe emulator: the wire protocol', () => {
     });
 
     it('rejects an unknown cursor and a limit outside 1 to 100', async () => {
-      await expect(stripe.customers.list({ starting_after: 'cus_doesnotexist' })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'starting_after' });
+      await expect(stripe.customers.list({ starting_after: 'cus_doesnotexist' })).rejects.toMatchObject({
+        statusCode: 400,
+        code: 'resource_missing',
+        param: 'starting_after',
+      });
       await expect(stripe.customers.list({ limit: 0 })).rejects.toMatchObject({ statusCode: 400, param: 'limit' });
     });
 
@@ -187,7 +270,11 @@ describe('Stripe emulator: the wire protocol', () => {
       const plain = await stripe.subscriptions.list({ customer: customer.id });
       const expanded = await stripe.subscriptions.list({ customer: customer.id, expand: ['data.latest_invoice'] });
       expect(plain.data[0].latest_invoice).toMatch(/^in_/);
-      expect(expanded.data[0].latest_invoice).toMatchObject({ object: 'invoice', id: plain.data[0].latest_invoice, customer: customer.id });
+      expect(expanded.data[0].latest_invoice).toMatchObject({
+        object: 'invoice',
+        id: plain.data[0].latest_invoice,
+        customer: customer.id,
+      });
     });
   });
 });

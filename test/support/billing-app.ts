@@ -15,10 +15,20 @@ export interface BillingTestApp extends TestApp {
 }
 
 /** The app with billing on, against its own emulator whose webhooks come back to it over HTTP. */
-export async function startBillingApp(env: Record<string, string> = {}, options: { extraWebhookSecrets?: string[] } = {}): Promise<BillingTestApp> {
+export async function startBillingApp(
+  env: Record<string, string> = {},
+  options: { extraWebhookSecrets?: string[] } = {},
+): Promise<BillingTestApp> {
   const emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 50 } });
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-  const settings = { secretKey: emulator.secretKey, apiBase: emulator.url, webhookSecrets: [webhookSecret, ...(options.extraWebhookSecrets ?? [])], mode: 'test' as const, emulated: true, timeoutMs: 1_500 };
+  const settings = {
+    secretKey: emulator.secretKey,
+    apiBase: emulator.url,
+    webhookSecrets: [webhookSecret, ...(options.extraWebhookSecrets ?? [])],
+    mode: 'test' as const,
+    emulated: true,
+    timeoutMs: 1_500,
+  };
   const t = await startTestApp(env, undefined, settings);
   emulator.addWebhookEndpoint(`${t.baseUrl}/billing/webhook`, WEBHOOK_EVENT_TYPES, webhookSecret);
   const processor = t.app.get(WebhookProcessor);
@@ -28,7 +38,13 @@ export async function startBillingApp(env: Record<string, string> = {}, options:
     await processor.drain();
   };
   const emulatorControl = async (path: string, body: unknown = {}) =>
-    (await fetch(`${emulator.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    (
+      await fetch(`${emulator.url}/_emulator/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   return {
     ...t,
@@ -39,7 +55,11 @@ export async function startBillingApp(env: Record<string, string> = {}, options:
     async buy(apiKey, planId, card = '4242424242424242') {
       const checkout = await t.request('POST', '/billing/checkout', { token: apiKey, body: { plan_id: planId } });
       if (checkout.status !== 201) throw new Error(`checkout failed: ${JSON.stringify(checkout.body)}`);
-      await fetch(checkout.body.url, { method: 'POST', body: new URLSearchParams({ card_number: card }), redirect: 'manual' });
+      await fetch(checkout.body.url, {
+        method: 'POST',
+        body: new URLSearchParams({ card_number: card }),
+        redirect: 'manual',
+      });
       await settle();
     },
     async close() {

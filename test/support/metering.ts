@@ -1,7 +1,11 @@
 import type { TestApp } from './test-app.js';
 
 /** A platform operator's token: the user signs in once, then is made an operator in the database. */
-export async function operatorToken(t: TestApp, subject = 'idp|metering-operator', email = 'metering-operator@example.com') {
+export async function operatorToken(
+  t: TestApp,
+  subject = 'idp|metering-operator',
+  email = 'metering-operator@example.com',
+) {
   const token = await t.mintToken(subject, email);
   await t.request('GET', '/tenants/current', { token });
   await t.query('UPDATE users SET is_operator = true WHERE subject = $1', [subject]);
@@ -11,13 +15,20 @@ export async function operatorToken(t: TestApp, subject = 'idp|metering-operator
 /** Gives a tenant a plan the way an operator would, with a comp (no Stripe needed). */
 export async function compTenant(t: TestApp, tenantId: string, planId: string, expiresAt?: string) {
   const operator = await operatorToken(t);
-  const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, { token: operator, body: { env: 'test', plan_id: planId, reason: 'testing', ...(expiresAt ? { expires_at: expiresAt } : {}) } });
+  const response = await t.request('PUT', `/admin/tenants/${tenantId}/comp`, {
+    token: operator,
+    body: { env: 'test', plan_id: planId, reason: 'testing', ...(expiresAt ? { expires_at: expiresAt } : {}) },
+  });
   if (response.status !== 200) throw new Error(`comp failed: ${JSON.stringify(response.body)}`);
   return operator;
 }
 
-export const summarize = (t: TestApp, token: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-  t.request('POST', '/v1/summarize', { token, body, headers });
+export const summarize = (
+  t: TestApp,
+  token: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => t.request('POST', '/v1/summarize', { token, body, headers });
 
 /** Sets how much of the current period a tenant has used, as if it had. */
 export async function setUsed(t: TestApp, tenantId: string, used: number, periodStart: Date) {

@@ -14,13 +14,22 @@ export interface StreamClient {
 }
 
 /** A real EventSource client (the `eventsource` package) with a bearer token, and Last-Event-ID when given. */
-export function openStream(baseUrl: string, token: string, options: { lastEventId?: string; headers?: Record<string, string> } = {}): StreamClient {
+export function openStream(
+  baseUrl: string,
+  token: string,
+  options: { lastEventId?: string; headers?: Record<string, string> } = {},
+): StreamClient {
   const events: BillingEventPayload[] = [];
   const ids: string[] = [];
   const source = new EventSource(`${baseUrl}/billing/stream`, {
     fetch: (input, init) => {
-      const headers: Record<string, string> = { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}`, ...options.headers };
-      if (options.lastEventId && !Object.keys(headers).some((name) => name.toLowerCase() === 'last-event-id')) headers['last-event-id'] = options.lastEventId;
+      const headers: Record<string, string> = {
+        ...(init.headers as Record<string, string>),
+        authorization: `Bearer ${token}`,
+        ...options.headers,
+      };
+      if (options.lastEventId && !Object.keys(headers).some((name) => name.toLowerCase() === 'last-event-id'))
+        headers['last-event-id'] = options.lastEventId;
       return fetch(input, { ...init, headers });
     },
   });
@@ -31,7 +40,8 @@ export function openStream(baseUrl: string, token: string, options: { lastEventI
   const opened = new Promise<void>((resolve, reject) => {
     source.onopen = () => resolve();
     source.onerror = (error) => {
-      if (source.readyState === EventSource.CLOSED) reject(new Error(`stream failed: ${error.message ?? ''} ${error.code ?? ''}`));
+      if (source.readyState === EventSource.CLOSED)
+        reject(new Error(`stream failed: ${error.message ?? ''} ${error.code ?? ''}`));
     };
   });
   return {
@@ -41,7 +51,10 @@ export function openStream(baseUrl: string, token: string, options: { lastEventI
     async waitForCount(count, timeoutMs = 5_000) {
       const started = Date.now();
       while (events.length < count) {
-        if (Date.now() - started > timeoutMs) throw new Error(`expected ${count} events within ${timeoutMs} ms, got ${events.length}: ${JSON.stringify(events.map((e) => e.type))}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(
+            `expected ${count} events within ${timeoutMs} ms, got ${events.length}: ${JSON.stringify(events.map((e) => e.type))}`,
+          );
         await new Promise((r) => setTimeout(r, 20));
       }
       return events;

@@ -7,7 +7,10 @@ import { ConfigModule } from '../../src/config/config.module.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { StripeEmulator } from '../../src/stripe-emulator/emulator.js';
 
-export const emulatorSettings = (emulator: StripeEmulator, overrides: Partial<StripeSettings> = {}): StripeSettings => ({
+export const emulatorSettings = (
+  emulator: StripeEmulator,
+  overrides: Partial<StripeSettings> = {},
+): StripeSettings => ({
   secretKey: emulator.secretKey,
   apiBase: emulator.url,
   webhookSecrets: [],
@@ -17,7 +20,10 @@ export const emulatorSettings = (emulator: StripeEmulator, overrides: Partial<St
 });
 
 /** The Stripe module alone (gateway, provisioning), as the `stripe:setup` command builds it. */
-export async function stripeContext(settings: StripeSettings, env: Record<string, string> = {}): Promise<INestApplicationContext> {
+export async function stripeContext(
+  settings: StripeSettings,
+  env: Record<string, string> = {},
+): Promise<INestApplicationContext> {
   @Module({ imports: [ConfigModule.forRoot(loadConfig(env)), StripeModule.forRoot(settings, { bootstrap: false })] })
   class StripeTestModule {}
   const app = await NestFactory.createApplicationContext(StripeTestModule, { logger: false });

@@ -10,8 +10,18 @@ export interface TenantRoute {
 export const TENANT_ROUTES: TenantRoute[] = [
   { method: 'GET', path: () => '/tenants/current', adminOnly: false },
   { method: 'GET', path: () => '/tenants/current/members', adminOnly: true },
-  { method: 'POST', path: () => '/tenants/current/members', body: { email: 'intruder@example.com', role: 'admin' }, adminOnly: true },
-  { method: 'PATCH', path: ({ memberId }) => `/tenants/current/members/${memberId}`, body: { role: 'owner' }, adminOnly: true },
+  {
+    method: 'POST',
+    path: () => '/tenants/current/members',
+    body: { email: 'intruder@example.com', role: 'admin' },
+    adminOnly: true,
+  },
+  {
+    method: 'PATCH',
+    path: ({ memberId }) => `/tenants/current/members/${memberId}`,
+    body: { role: 'owner' },
+    adminOnly: true,
+  },
   { method: 'DELETE', path: ({ memberId }) => `/tenants/current/members/${memberId}`, adminOnly: true },
   { method: 'GET', path: () => '/tenants/current/api-keys', adminOnly: true },
   { method: 'POST', path: () => '/tenants/current/api-keys', body: { name: 'stolen' }, adminOnly: true },

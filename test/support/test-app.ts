@@ -38,7 +38,10 @@ export interface TestApp {
   logs: string[];
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<HttpResult<T>>;
   /** A tenant with an owner API key, made the way the CLI makes one. */
-  createTenant(name?: string, env?: 'test' | 'live'): Promise<{ tenantId: string; apiKey: string; ownerUserId: string }>;
+  createTenant(
+    name?: string,
+    env?: 'test' | 'live',
+  ): Promise<{ tenantId: string; apiKey: string; ownerUserId: string }>;
   mintToken(subject: string, email?: string, claims?: Record<string, unknown>): Promise<string>;
   query<T = any>(sql: string, params?: unknown[]): Promise<T[]>;
   close(): Promise<void>;
@@ -48,12 +51,28 @@ export interface TestApp {
  * Boots the app in-process on its own database. Billing is off unless `stripe` (usually a test's
  * own emulator) is given, so no test reaches a Stripe it did not set up.
  */
-export async function startTestApp(env: Record<string, string> = {}, databaseUrl?: string, stripe: StripeSettings | null = null): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  databaseUrl?: string,
+  stripe: StripeSettings | null = null,
+): Promise<TestApp> {
   const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: database.url, LOG_LEVEL: 'info', ENABLE_BILLING: String(!!stripe), ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'info',
+    ENABLE_BILLING: String(!!stripe),
+    ...env,
+  });
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
-  const app = await createApp(config, database.url, createRootLogger(config, sink as unknown as pino.DestinationStream), stripe);
+  const app = await createApp(
+    config,
+    database.url,
+    createRootLogger(config, sink as unknown as pino.DestinationStream),
+    stripe,
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -84,9 +103,13 @@ export async function startTestApp(env: Record<string, string> = {}, databaseUrl
       return { status: response.status, headers: response.headers, body: parsed as any };
     },
     async createTenant(name = 'Acme', tenantEnv = 'test') {
-      const result = await app.get(ClsService).run(() =>
-        app.get(TenantsService).provision(name, `owner-${Math.random().toString(36).slice(2)}@example.com`, tenantEnv),
-      );
+      const result = await app
+        .get(ClsService)
+        .run(() =>
+          app
+            .get(TenantsService)
+            .provision(name, `owner-${Math.random().toString(36).slice(2)}@example.com`, tenantEnv),
+        );
       return { tenantId: result.tenant_id, apiKey: result.api_key, ownerUserId: result.owner_user_id };
     },
     mintToken(subject, email, claims = {}) {

@@ -33,7 +33,9 @@ export class CompExpiry implements OnApplicationBootstrap, OnApplicationShutdown
         return [];
       });
       for (const { tenantId, env } of expired) {
-        await this.billing.recomputeEntitlement(tenantId, env).catch((error: unknown) => this.logger.error({ err: error, tenantId }, 'could not end a comp'));
+        await this.billing
+          .recomputeEntitlement(tenantId, env)
+          .catch((error: unknown) => this.logger.error({ err: error, tenantId }, 'could not end a comp'));
       }
       return expired.length;
     });

@@ -29,11 +29,18 @@ export class PreviewResponse {
   @ApiProperty() plan_id: string;
   @ApiProperty({ enum: ['upgrade', 'downgrade', 'cancel'] }) change: string;
   @ApiProperty({ enum: ['now', 'period_end'] }) effective: string;
-  @ApiProperty({ description: 'Cents charged now (the proration), from Stripe’s invoice preview.' }) amount_due_now: number;
+  @ApiProperty({ description: 'Cents charged now (the proration), from Stripe’s invoice preview.' })
+  amount_due_now: number;
   @ApiProperty({ type: RenewalView }) next_renewal: RenewalView;
   @ApiProperty() currency: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'Send it with the change so the charge equals this preview.' }) proration_date: number | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Send it with proration_date; valid for 15 minutes.' }) preview_token: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Send it with the change so the charge equals this preview.',
+  })
+  proration_date: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Send it with proration_date; valid for 15 minutes.' })
+  preview_token: string | null;
 }
 
 export class ChangeResponse {

@@ -42,7 +42,11 @@ export class SubscriptionRecord {
   @Column({ name: 'downgrade_effective_at', type: 'timestamptz', nullable: true })
   downgradeEffectiveAt: Date | null;
 
-  @Column({ name: 'stripe_created', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({
+    name: 'stripe_created',
+    type: 'bigint',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   stripeCreated: number;
 
   @Column({ name: 'synced_at', type: 'timestamptz' })

@@ -25,11 +25,23 @@ export class OverageOutboxGauge implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    registerScrapeTimeGauge({ name: OVERAGE_OLDEST, help: 'Seconds since the oldest overage not yet reported to Stripe was recorded (0 when none)' }, async (gauge) => {
-      gauge.set(secondsSince([await this.usage.oldestUnreportedOverage(), await this.reports.oldestUnreported()]));
-    });
-    registerScrapeTimeGauge({ name: OVERAGE_HELD, help: 'Overage reports held back for an operator: Stripe might bill them twice or would refuse them' }, async (gauge) => {
-      gauge.set(await this.reports.heldCount());
-    });
+    registerScrapeTimeGauge(
+      {
+        name: OVERAGE_OLDEST,
+        help: 'Seconds since the oldest overage not yet reported to Stripe was recorded (0 when none)',
+      },
+      async (gauge) => {
+        gauge.set(secondsSince([await this.usage.oldestUnreportedOverage(), await this.reports.oldestUnreported()]));
+      },
+    );
+    registerScrapeTimeGauge(
+      {
+        name: OVERAGE_HELD,
+        help: 'Overage reports held back for an operator: Stripe might bill them twice or would refuse them',
+      },
+      async (gauge) => {
+        gauge.set(await this.reports.heldCount());
+      },
+    );
   }
 }

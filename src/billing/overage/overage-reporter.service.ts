@@ -65,7 +65,13 @@ export class OverageReporter {
     if (!customer) return;
     const id = randomUUID();
     const quantity = rows.reduce((sum, row) => sum + Number(row.quantity), 0);
-    await this.reports.insert(manager, { id, tenantId: first.tenant_id, env: first.env, stripeCustomerId: customer.stripeCustomerId, quantity });
+    await this.reports.insert(manager, {
+      id,
+      tenantId: first.tenant_id,
+      env: first.env,
+      stripeCustomerId: customer.stripeCustomerId,
+      quantity,
+    });
     await this.usage.assignOverageReport(
       manager,
       id,
@@ -114,7 +120,13 @@ export class OverageReporter {
   private async holdUnsendable(): Promise<void> {
     for (const report of await this.reports.holdUnsendable()) {
       this.logger.error(
-        { reportId: report.id, tenantId: report.tenant_id, env: report.env, quantity: Number(report.quantity), reason: report.last_error },
+        {
+          reportId: report.id,
+          tenantId: report.tenant_id,
+          env: report.env,
+          quantity: Number(report.quantity),
+          reason: report.last_error,
+        },
         'overage report held for an operator (docs/billing/stripe-runbook.md)',
       );
     }
@@ -124,7 +136,10 @@ export class OverageReporter {
   private async markFailed(report: DueReport, error: unknown): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const refused = error instanceof AppError && REFUSED.has(error.code);
-    this.logger.warn({ reportId: report.id, attempts: report.attempts, error: message }, 'overage report failed; will retry');
+    this.logger.warn(
+      { reportId: report.id, attempts: report.attempts, error: message },
+      'overage report failed; will retry',
+    );
     await this.reports.markFailed(report, { message, retryInSeconds: retryDelaySeconds(report.attempts), refused });
   }
 }

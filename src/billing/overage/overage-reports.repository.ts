@@ -42,14 +42,14 @@ const HELD_TOO_OLD = `held: older than ${STRIPE_MAX_AGE_DAYS} days, and Stripe t
 export class OverageReportsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(executor: Executor, report: { id: string; tenantId: string; env: string; stripeCustomerId: string; quantity: number }): Promise<void> {
-    await executor.query('INSERT INTO overage_reports (id, tenant_id, env, stripe_customer_id, quantity) VALUES ($1, $2, $3, $4, $5)', [
-      report.id,
-      report.tenantId,
-      report.env,
-      report.stripeCustomerId,
-      report.quantity,
-    ]);
+  async insert(
+    executor: Executor,
+    report: { id: string; tenantId: string; env: string; stripeCustomerId: string; quantity: number },
+  ): Promise<void> {
+    await executor.query(
+      'INSERT INTO overage_reports (id, tenant_id, env, stripe_customer_id, quantity) VALUES ($1, $2, $3, $4, $5)',
+      [report.id, report.tenantId, report.env, report.stripeCustomerId, report.quantity],
+    );
   }
 
   /** Claiming marks the attempt uncertain before it starts: a crash mid-call leaves it so. */
@@ -82,29 +82,48 @@ export class OverageReportsRepository {
   }
 
   async markReported(id: string): Promise<void> {
-    await this.dataSource.query("UPDATE overage_reports SET status = 'reported', reported_at = now(), last_error = NULL WHERE id = $1", [id]);
+    await this.dataSource.query(
+      "UPDATE overage_reports SET status = 'reported', reported_at = now(), last_error = NULL WHERE id = $1",
+      [id],
+    );
   }
 
   /**
    * Written only while this claim is the latest: a slow call can outlive its lease, and another
    * instance's newer attempt (or an operator's release) must not be overwritten.
    */
-  async markFailed(report: DueReport, failure: { message: string; retryInSeconds: number; refused: boolean }): Promise<void> {
+  async markFailed(
+    report: DueReport,
+    failure: { message: string; retryInSeconds: number; refused: boolean },
+  ): Promise<void> {
     await this.dataSource.query(
       `UPDATE overage_reports SET status = 'failed', last_error = $2, next_attempt_at = now() + make_interval(secs => $3),
          uncertain_since = CASE WHEN $4 THEN $5::timestamptz ELSE uncertain_since END
        WHERE id = $1 AND attempts = $6 AND status IN ('pending', 'failed')`,
-      [report.id, failure.message.slice(0, 1000), failure.retryInSeconds, failure.refused, report.uncertain_before, report.attempts],
+      [
+        report.id,
+        failure.message.slice(0, 1000),
+        failure.retryInSeconds,
+        failure.refused,
+        report.uncertain_before,
+        report.attempts,
+      ],
     );
   }
 
   async oldestUnreported(): Promise<Date | null> {
-    const [row] = rowsOf<{ oldest: Date | null }>(await this.dataSource.query(`SELECT min(created_at) AS oldest FROM overage_reports WHERE status NOT IN ('reported', 'held')`));
+    const [row] = rowsOf<{ oldest: Date | null }>(
+      await this.dataSource.query(
+        `SELECT min(created_at) AS oldest FROM overage_reports WHERE status NOT IN ('reported', 'held')`,
+      ),
+    );
     return row?.oldest ?? null;
   }
 
   async heldCount(): Promise<number> {
-    const [row] = rowsOf<{ held: number }>(await this.dataSource.query(`SELECT count(*)::int AS held FROM overage_reports WHERE status = 'held'`));
+    const [row] = rowsOf<{ held: number }>(
+      await this.dataSource.query(`SELECT count(*)::int AS held FROM overage_reports WHERE status = 'held'`),
+    );
     return row?.held ?? 0;
   }
 }
@@ -115,10 +134,16 @@ export class OverageReportsRepository {
  * resent. Returns undefined when no such report is held. One conditional statement, so the check
  * and the write cannot come apart, inside a caller's transaction or not.
  */
-export async function releaseHeldReport(db: Executor, id: string, outcome: HeldReportOutcome): Promise<ReleasedReport | undefined> {
+export async function releaseHeldReport(
+  db: Executor,
+  id: string,
+  outcome: HeldReportOutcome,
+): Promise<ReleasedReport | undefined> {
   if (!isUUID(id, 'loose')) throw new Error(`an overage report id is a UUID, not "${id}"`);
   const settle =
-    outcome === 'reported' ? "status = 'reported', reported_at = now(), last_error = NULL" : "status = 'pending', uncertain_since = NULL, next_attempt_at = now(), last_error = NULL";
+    outcome === 'reported'
+      ? "status = 'reported', reported_at = now(), last_error = NULL"
+      : "status = 'pending', uncertain_since = NULL, next_attempt_at = now(), last_error = NULL";
   const [row] = rowsOf<Omit<ReleasedReport, 'quantity'> & { quantity: string }>(
     await db.query(
       `UPDATE overage_reports SET ${settle}
@@ -129,7 +154,12 @@ export async function releaseHeldReport(db: Executor, id: string, outcome: HeldR
   );
   if (row) return { ...row, quantity: Number(row.quantity) };
   // Not released: either no such report is held, or it is too old to send again.
-  const [held] = rowsOf<unknown>(await db.query(`SELECT 1 FROM overage_reports WHERE id = $1 AND status = 'held'`, [id]));
-  if (held && outcome === 'resend') throw new Error(`report ${id} is older than ${STRIPE_MAX_AGE_DAYS} days, too old for Stripe: bill it another way, then release it --reported`);
+  const [held] = rowsOf<unknown>(
+    await db.query(`SELECT 1 FROM overage_reports WHERE id = $1 AND status = 'held'`, [id]),
+  );
+  if (held && outcome === 'resend')
+    throw new Error(
+      `report ${id} is older than ${STRIPE_MAX_AGE_DAYS} days, too old for Stripe: bill it another way, then release it --reported`,
+    );
   return undefined;
 }

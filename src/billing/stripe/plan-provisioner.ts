@@ -26,14 +26,22 @@ export class PlanProvisioner {
 
   async provision(meterEventName: string): Promise<ProvisionResult> {
     const created: string[] = [];
-    const existing = await this.gateway.call('prices.list', (stripe) => stripe.prices.list({ lookup_keys: Object.values(PRICE_LOOKUP_KEYS), limit: 100 }));
+    const existing = await this.gateway.call('prices.list', (stripe) =>
+      stripe.prices.list({ lookup_keys: Object.values(PRICE_LOOKUP_KEYS), limit: 100 }),
+    );
     const byKey = new Map(existing.data.map((price) => [price.lookup_key, price]));
     const prices = {} as Record<PricedItem, string>;
 
     for (const plan of this.catalog.all().filter((p) => p.priceCents > 0)) {
       const lookupKey = PRICE_LOOKUP_KEYS[plan.id as Exclude<PricedItem, 'overage'>];
       const current = byKey.get(lookupKey);
-      const matches = current && current.active && current.unit_amount === plan.priceCents && current.currency === plan.currency && current.recurring?.interval === plan.interval && current.recurring?.usage_type === 'licensed';
+      const matches =
+        current &&
+        current.active &&
+        current.unit_amount === plan.priceCents &&
+        current.currency === plan.currency &&
+        current.recurring?.interval === plan.interval &&
+        current.recurring?.usage_type === 'licensed';
       if (current && matches) {
         prices[plan.id as PricedItem] = current.id;
         continue;
@@ -63,14 +71,20 @@ export class PlanProvisioner {
     const meter = await this.findOrCreateMeter(meterEventName, created);
     const overage = byKey.get(PRICE_LOOKUP_KEYS.overage);
     prices.overage =
-      overage && overage.active && overage.recurring?.meter === meter.id && overage.unit_amount === OVERAGE.unitAmountCents && overage.transform_quantity?.divide_by === OVERAGE.perCharacters
+      overage &&
+      overage.active &&
+      overage.recurring?.meter === meter.id &&
+      overage.unit_amount === OVERAGE.unitAmountCents &&
+      overage.transform_quantity?.divide_by === OVERAGE.perCharacters
         ? overage.id
         : await this.createOveragePrice(meter.id, created);
     return { prices, meterId: meter.id, meterEventName, created };
   }
 
   private async findOrCreateMeter(eventName: string, created: string[]): Promise<Stripe.Billing.Meter> {
-    const meters = await this.gateway.call('billing.meters.list', (stripe) => stripe.billing.meters.list({ status: 'active', limit: 100 }));
+    const meters = await this.gateway.call('billing.meters.list', (stripe) =>
+      stripe.billing.meters.list({ status: 'active', limit: 100 }),
+    );
     const found = meters.data.find((meter) => meter.event_name === eventName);
     if (found) return found;
     const meter = await this.gateway.call(
@@ -104,7 +118,10 @@ export class PlanProvisioner {
             transform_quantity: { divide_by: OVERAGE.perCharacters, round: 'up' },
             lookup_key: PRICE_LOOKUP_KEYS.overage,
             transfer_lookup_key: true,
-            product_data: { name: `Overage (per ${OVERAGE.perCharacters.toLocaleString('en-US')} characters)`, metadata: { plan_id: 'overage' } },
+            product_data: {
+              name: `Overage (per ${OVERAGE.perCharacters.toLocaleString('en-US')} characters)`,
+              metadata: { plan_id: 'overage' },
+            },
           },
           options,
         ),

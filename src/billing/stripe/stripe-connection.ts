@@ -19,7 +19,11 @@ export class ConfiguredStripeConnection extends StripeConnection {
   }
 
   forEnv(env: string): StripeGateway {
-    if (this.settings.mode !== env) throw new BillingError('billing_env_unavailable', `This deployment has no Stripe key for the ${env} environment.`);
+    if (this.settings.mode !== env)
+      throw new BillingError(
+        'billing_env_unavailable',
+        `This deployment has no Stripe key for the ${env} environment.`,
+      );
     return this.gateway;
   }
 }

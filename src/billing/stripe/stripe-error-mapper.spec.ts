@@ -1,6 +1,7 @@
 import { mapStripeError } from './stripe-error-mapper.js';
 
-const sdkError = (type: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('stripe says'), { type, ...extra });
+const sdkError = (type: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error('stripe says'), { type, ...extra });
 
 describe('mapStripeError', () => {
   it.each([
@@ -16,12 +17,17 @@ describe('mapStripeError', () => {
   });
 
   it('keeps Stripe’s message for invalid requests, its own words for outages', () => {
-    expect(mapStripeError(sdkError('StripeInvalidRequestError', { param: 'x' })).error).toMatchObject({ message: 'stripe says', fields: { param: 'x' } });
+    expect(mapStripeError(sdkError('StripeInvalidRequestError', { param: 'x' })).error).toMatchObject({
+      message: 'stripe says',
+      fields: { param: 'x' },
+    });
     expect((mapStripeError(sdkError('StripeConnectionError')).error as Error).message).not.toContain('stripe says');
   });
 
   it('keeps the decline code Stripe gave', () => {
-    expect(mapStripeError(sdkError('StripeCardError', { code: 'card_declined', decline_code: 'insufficient_funds' })).error).toMatchObject({ fields: { decline_code: 'insufficient_funds' } });
+    expect(
+      mapStripeError(sdkError('StripeCardError', { code: 'card_declined', decline_code: 'insufficient_funds' })).error,
+    ).toMatchObject({ fields: { decline_code: 'insufficient_funds' } });
   });
 
   it('leaves errors that are not Stripe’s as they are, so our own bugs are not disguised as outages', () => {

@@ -11,16 +11,25 @@ interface StripeSdkError {
 }
 
 const isStripeSdkError = (error: unknown): error is StripeSdkError =>
-  typeof error === 'object' && error !== null && typeof (error as StripeSdkError).type === 'string' && String((error as StripeSdkError).type).startsWith('Stripe');
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as StripeSdkError).type === 'string' &&
+  String((error as StripeSdkError).type).startsWith('Stripe');
 
 /** The result label for metrics, and our own coded error for callers; anything not from Stripe is our own bug and stays as it is. */
 export function mapStripeError(error: unknown): { result: string; error: unknown } {
   if (!isStripeSdkError(error)) return { result: 'error', error };
   switch (error.type) {
     case 'StripeCardError':
-      return { result: 'card_declined', error: new BillingError('card_declined', error.message, { decline_code: error.decline_code ?? error.code }) };
+      return {
+        result: 'card_declined',
+        error: new BillingError('card_declined', error.message, { decline_code: error.decline_code ?? error.code }),
+      };
     case 'StripeInvalidRequestError':
-      return { result: 'invalid_request', error: new BillingError('stripe_invalid_request', error.message, error.param ? { param: error.param } : {}) };
+      return {
+        result: 'invalid_request',
+        error: new BillingError('stripe_invalid_request', error.message, error.param ? { param: error.param } : {}),
+      };
     case 'StripeIdempotencyError':
       return { result: 'idempotency_error', error: new BillingError('idempotency_conflict') };
     case 'StripeAuthenticationError':

@@ -19,7 +19,13 @@ export function createStripeClient(settings: Pick<StripeSettings, 'secretKey' | 
     timeout: settings.timeoutMs ?? TIMEOUT_MS,
     maxNetworkRetries: NETWORK_RETRIES,
     appInfo: { name: 'billing-entitlements-service' },
-    ...(base ? { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)), protocol: base.protocol.replace(':', '') as 'http' | 'https' } : {}),
+    ...(base
+      ? {
+          host: base.hostname,
+          port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
+          protocol: base.protocol.replace(':', '') as 'http' | 'https',
+        }
+      : {}),
   });
 }
 
@@ -42,7 +48,11 @@ export class StripeGateway {
   }
 
   /** A read, or a write whose `intent`, if any, becomes its idempotency key (e.g. `checkout:{tenant}:{plan}:{request}`). */
-  async call<T>(operation: string, run: (stripe: Stripe, options: Stripe.RequestOptions) => Promise<T>, intent?: string): Promise<T> {
+  async call<T>(
+    operation: string,
+    run: (stripe: Stripe, options: Stripe.RequestOptions) => Promise<T>,
+    intent?: string,
+  ): Promise<T> {
     const stop = this.duration.startTimer({ operation });
     try {
       const result = await run(this.client, intent ? { idempotencyKey: intent } : {});

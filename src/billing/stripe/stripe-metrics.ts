@@ -4,7 +4,11 @@ export const STRIPE_REQUESTS = 'stripe_api_requests_total';
 export const STRIPE_DURATION = 'stripe_api_request_duration_seconds';
 
 export const stripeMetricProviders = [
-  makeCounterProvider({ name: STRIPE_REQUESTS, help: 'Stripe API calls by operation and result', labelNames: ['operation', 'result'] }),
+  makeCounterProvider({
+    name: STRIPE_REQUESTS,
+    help: 'Stripe API calls by operation and result',
+    labelNames: ['operation', 'result'],
+  }),
   makeHistogramProvider({
     name: STRIPE_DURATION,
     help: 'Stripe API call duration by operation and result',

@@ -13,4 +13,5 @@ export interface StripeSettings {
 
 export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
 
-export const stripeModeOf = (secretKey: string): 'test' | 'live' => (/^(sk|rk)_live_/.test(secretKey) ? 'live' : 'test');
+export const stripeModeOf = (secretKey: string): 'test' | 'live' =>
+  /^(sk|rk)_live_/.test(secretKey) ? 'live' : 'test';

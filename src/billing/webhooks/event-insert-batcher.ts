@@ -11,7 +11,10 @@ export type { NewStripeEvent } from './stripe-events.repository.js';
  */
 @Injectable()
 export class EventInsertBatcher {
-  private readonly batcher = new MicroBatcher<NewStripeEvent, boolean>((events) => this.insertAll(events), { maxBatch: 64, maxInFlight: 4 });
+  private readonly batcher = new MicroBatcher<NewStripeEvent, boolean>((events) => this.insertAll(events), {
+    maxBatch: 64,
+    maxInFlight: 4,
+  });
 
   constructor(private readonly events: StripeEventsRepository) {}
 

@@ -7,7 +7,8 @@ import { META } from '../stripe-facts.js';
 export type HandlerOutcome = 'processed' | 'ignored';
 type Handler = (event: Stripe.Event, env: string) => Promise<HandlerOutcome>;
 
-const idOf = (value: string | { id: string } | null | undefined) => (typeof value === 'string' ? value : (value?.id ?? null));
+const idOf = (value: string | { id: string } | null | undefined) =>
+  typeof value === 'string' ? value : (value?.id ?? null);
 
 /**
  * One handler per event type. None trusts the event's copy of the object: each re-reads Stripe's
@@ -16,15 +17,22 @@ const idOf = (value: string | { id: string } | null | undefined) => (typeof valu
 @Injectable()
 export class StripeEventHandlers {
   private readonly handlers: Record<string, Handler> = {
-    'checkout.session.completed': (event, env) => this.checkoutCompleted(event.data.object as Stripe.Checkout.Session, env),
-    'customer.subscription.created': (event, env) => this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
-    'customer.subscription.updated': (event, env) => this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
-    'customer.subscription.deleted': (event, env) => this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
-    'customer.subscription.paused': (event, env) => this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
-    'customer.subscription.resumed': (event, env) => this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
+    'checkout.session.completed': (event, env) =>
+      this.checkoutCompleted(event.data.object as Stripe.Checkout.Session, env),
+    'customer.subscription.created': (event, env) =>
+      this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
+    'customer.subscription.updated': (event, env) =>
+      this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
+    'customer.subscription.deleted': (event, env) =>
+      this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
+    'customer.subscription.paused': (event, env) =>
+      this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
+    'customer.subscription.resumed': (event, env) =>
+      this.subscriptionChanged(event.data.object as Stripe.Subscription, env),
     'invoice.paid': (event, env) => this.invoiceChanged(event.data.object as Stripe.Invoice, env, false),
     'invoice.payment_failed': (event, env) => this.invoiceChanged(event.data.object as Stripe.Invoice, env, true),
-    'invoice.payment_action_required': (event, env) => this.invoiceChanged(event.data.object as Stripe.Invoice, env, true),
+    'invoice.payment_action_required': (event, env) =>
+      this.invoiceChanged(event.data.object as Stripe.Invoice, env, true),
   };
 
   constructor(private readonly billing: BillingService) {}
@@ -52,7 +60,8 @@ export class StripeEventHandlers {
 
   private async invoiceChanged(invoice: Stripe.Invoice, env: string, paymentFailed: boolean): Promise<HandlerOutcome> {
     const owner = await this.billing.tenantOfCustomer(String(idOf(invoice.customer)));
-    if (!owner || owner.env !== env) throw new BillingError('tenant_mismatch', `No tenant has Stripe customer ${idOf(invoice.customer)} in ${env}.`);
+    if (!owner || owner.env !== env)
+      throw new BillingError('tenant_mismatch', `No tenant has Stripe customer ${idOf(invoice.customer)} in ${env}.`);
     await this.billing.syncInvoice(owner.tenantId, env, invoice.id!, paymentFailed);
     const subscription = idOf(invoice.parent?.subscription_details?.subscription);
     if (subscription) await this.billing.syncSubscription(owner.tenantId, env, subscription);
@@ -62,7 +71,8 @@ export class StripeEventHandlers {
   /** The tenant our metadata names; BillingService then checks it against the customer mapping. */
   private tenantFrom(metadata: Stripe.Metadata | null | undefined, env: string): string {
     const tenantId = metadata?.[META.tenant];
-    if (!tenantId || metadata?.[META.env] !== env) throw new BillingError('tenant_mismatch', 'The object carries no tenant of ours for this environment.');
+    if (!tenantId || metadata?.[META.env] !== env)
+      throw new BillingError('tenant_mismatch', 'The object carries no tenant of ours for this environment.');
     return tenantId;
   }
 }

@@ -30,7 +30,11 @@ export class StripeEventRecord {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 
-  @Column({ name: 'stripe_created', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({
+    name: 'stripe_created',
+    type: 'bigint',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   stripeCreated: number;
 
   @Column({ name: 'received_at', type: 'timestamptz' })

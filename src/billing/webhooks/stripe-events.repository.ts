@@ -5,7 +5,10 @@ import { DataSource } from 'typeorm';
 import { rowsOf } from '../../database/rows-of.js';
 import { type StripeEventStatus, StripeEventRecord } from './stripe-event.entity.js';
 
-export type NewStripeEvent = Pick<StripeEventRecord, 'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'>;
+export type NewStripeEvent = Pick<
+  StripeEventRecord,
+  'id' | 'type' | 'livemode' | 'payload' | 'stripeCreated' | 'status' | 'lastError'
+>;
 
 export interface EventFilter {
   id?: string;
@@ -40,7 +43,15 @@ export class StripeEventsRepository {
   async insertMany(events: NewStripeEvent[]): Promise<Set<string>> {
     const values: unknown[] = [];
     const rows = events.map((event, i) => {
-      values.push(event.id, event.type, event.livemode, event.payload, event.stripeCreated, event.status, event.lastError);
+      values.push(
+        event.id,
+        event.type,
+        event.livemode,
+        event.payload,
+        event.stripeCreated,
+        event.status,
+        event.lastError,
+      );
       return `($${i * 7 + 1}, $${i * 7 + 2}, $${i * 7 + 3}, $${i * 7 + 4}, $${i * 7 + 5}, $${i * 7 + 6}, $${i * 7 + 7})`;
     });
     const inserted = rowsOf<{ id: string }>(
@@ -69,12 +80,23 @@ export class StripeEventsRepository {
     return rowsOf<ClaimedEvent>(result);
   }
 
-  async finish(id: string, status: Extract<StripeEventStatus, 'processed' | 'ignored'>, note: string | null = null): Promise<void> {
-    await this.txHost.tx.getRepository(StripeEventRecord).update({ id }, { status, lastError: note, processedAt: new Date() });
+  async finish(
+    id: string,
+    status: Extract<StripeEventStatus, 'processed' | 'ignored'>,
+    note: string | null = null,
+  ): Promise<void> {
+    await this.txHost.tx
+      .getRepository(StripeEventRecord)
+      .update({ id }, { status, lastError: note, processedAt: new Date() });
   }
 
   async fail(id: string, error: string, retryAt: Date | null): Promise<void> {
-    await this.txHost.tx.getRepository(StripeEventRecord).update({ id }, { status: retryAt ? 'failed' : 'dead', lastError: error.slice(0, 2_000), nextAttemptAt: retryAt ?? new Date() });
+    await this.txHost.tx
+      .getRepository(StripeEventRecord)
+      .update(
+        { id },
+        { status: retryAt ? 'failed' : 'dead', lastError: error.slice(0, 2_000), nextAttemptAt: retryAt ?? new Date() },
+      );
   }
 
   find(id: string): Promise<StripeEventRecord | null> {
@@ -82,14 +104,32 @@ export class StripeEventsRepository {
   }
 
   list(filter: EventFilter, limit = 100): Promise<StripeEventRecord[]> {
-    const query = this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder('e').select(['e.id', 'e.type', 'e.livemode', 'e.status', 'e.attempts', 'e.nextAttemptAt', 'e.lastError', 'e.stripeCreated', 'e.receivedAt', 'e.processedAt']);
+    const query = this.txHost.tx
+      .getRepository(StripeEventRecord)
+      .createQueryBuilder('e')
+      .select([
+        'e.id',
+        'e.type',
+        'e.livemode',
+        'e.status',
+        'e.attempts',
+        'e.nextAttemptAt',
+        'e.lastError',
+        'e.stripeCreated',
+        'e.receivedAt',
+        'e.processedAt',
+      ]);
     this.applyFilter(query, filter);
     return query.orderBy('e.received_at', 'DESC').limit(limit).getMany();
   }
 
   /** Puts matching events back in the queue; processing them again is harmless, as every handler re-reads Stripe. */
   async requeue(filter: EventFilter): Promise<string[]> {
-    const query = this.txHost.tx.getRepository(StripeEventRecord).createQueryBuilder('e').update().set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null });
+    const query = this.txHost.tx
+      .getRepository(StripeEventRecord)
+      .createQueryBuilder('e')
+      .update()
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null });
     this.applyFilter(query, filter);
     const result = await query.returning('id').execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);

@@ -33,7 +33,10 @@ export class WebhookAdminService {
   async replay(filter: EventFilter): Promise<{ replayed: string[] }> {
     const replayed = await this.events.requeue(filter);
     if (filter.id && replayed.length === 0) throw new BillingError('event_not_found');
-    await this.audit.record({ action: 'webhook.replayed', metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: replayed.length } });
+    await this.audit.record({
+      action: 'webhook.replayed',
+      metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: replayed.length },
+    });
     this.processor.wake();
     return { replayed };
   }

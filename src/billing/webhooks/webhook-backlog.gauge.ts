@@ -13,9 +13,12 @@ export class WebhookBacklogGauge implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    registerScrapeTimeGauge({ name: BACKLOG, help: 'Stripe webhook events not yet applied, by status', labelNames: ['status'] }, async (gauge) => {
-      const backlog = await this.cls.run(() => this.events.backlog());
-      for (const [status, count] of Object.entries(backlog)) gauge.set({ status }, count);
-    });
+    registerScrapeTimeGauge(
+      { name: BACKLOG, help: 'Stripe webhook events not yet applied, by status', labelNames: ['status'] },
+      async (gauge) => {
+        const backlog = await this.cls.run(() => this.events.backlog());
+        for (const [status, count] of Object.entries(backlog)) gauge.set({ status }, count);
+      },
+    );
   }
 }

@@ -26,7 +26,10 @@ export class WebhookIntakeService {
     @InjectMetric(EVENTS_RECEIVED) private readonly received: Counter<string>,
   ) {}
 
-  async receive(rawBody: Buffer | undefined, signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
+  async receive(
+    rawBody: Buffer | undefined,
+    signature: string | undefined,
+  ): Promise<{ received: true; duplicate: boolean }> {
     const event = await this.verify(rawBody, signature);
     const env = event.livemode ? 'live' : 'test';
     const ours = env === this.settings.mode;
@@ -44,7 +47,10 @@ export class WebhookIntakeService {
     } catch (error) {
       // Not the error object: a failed batch insert carries every payload in it as parameters.
       const reason = error instanceof Error ? error.message : String(error);
-      this.logger.error({ eventId: event.id, type: event.type, reason }, 'could not store a Stripe event; Stripe will retry');
+      this.logger.error(
+        { eventId: event.id, type: event.type, reason },
+        'could not store a Stripe event; Stripe will retry',
+      );
       throw new CommonError('service_unavailable', 'The event could not be stored; Stripe will retry.');
     }
     this.received.inc({ type: event.type, duplicate: String(!stored) });
@@ -65,8 +71,17 @@ export class WebhookIntakeService {
       }
     }
     this.signatureFailures.inc();
-    this.logger.warn({ hasSignature: !!signature, bytes: rawBody?.length ?? 0 }, 'Stripe webhook refused: missing, invalid or stale signature');
-    await this.audit.record({ action: 'webhook.signature_failed', actor: { type: 'system' }, metadata: { has_signature: !!signature } }).catch(() => undefined);
+    this.logger.warn(
+      { hasSignature: !!signature, bytes: rawBody?.length ?? 0 },
+      'Stripe webhook refused: missing, invalid or stale signature',
+    );
+    await this.audit
+      .record({
+        action: 'webhook.signature_failed',
+        actor: { type: 'system' },
+        metadata: { has_signature: !!signature },
+      })
+      .catch(() => undefined);
     throw new BillingError('invalid_signature');
   }
 }

@@ -8,10 +8,25 @@ export const PROCESSING_LAG = 'stripe_webhook_processing_lag_seconds';
 export const BACKLOG = 'stripe_webhook_backlog';
 
 export const webhookMetricProviders = [
-  makeCounterProvider({ name: SIGNATURE_FAILURES, help: 'Webhook deliveries refused for a missing, invalid or stale signature' }),
-  makeCounterProvider({ name: EVENTS_RECEIVED, help: 'Webhook events stored, by type and whether they were new', labelNames: ['type', 'duplicate'] }),
-  makeCounterProvider({ name: EVENTS_PROCESSED, help: 'Webhook event processing attempts by type and result', labelNames: ['type', 'result'] }),
-  makeCounterProvider({ name: EVENTS_DEAD, help: 'Webhook events that exhausted their retries and need an operator', labelNames: ['type'] }),
+  makeCounterProvider({
+    name: SIGNATURE_FAILURES,
+    help: 'Webhook deliveries refused for a missing, invalid or stale signature',
+  }),
+  makeCounterProvider({
+    name: EVENTS_RECEIVED,
+    help: 'Webhook events stored, by type and whether they were new',
+    labelNames: ['type', 'duplicate'],
+  }),
+  makeCounterProvider({
+    name: EVENTS_PROCESSED,
+    help: 'Webhook event processing attempts by type and result',
+    labelNames: ['type', 'result'],
+  }),
+  makeCounterProvider({
+    name: EVENTS_DEAD,
+    help: 'Webhook events that exhausted their retries and need an operator',
+    labelNames: ['type'],
+  }),
   makeHistogramProvider({
     name: PROCESSING_LAG,
     help: 'Seconds from receiving a webhook event to applying it',

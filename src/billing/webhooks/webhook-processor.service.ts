@@ -84,10 +84,12 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
   private async drainDue(): Promise<number> {
     let handled = 0;
     while (!this.stopped) {
-      const batch = await this.cls.run(() => this.events.claim(BATCH)).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'could not claim Stripe events');
-        return [] as ClaimedEvent[];
-      });
+      const batch = await this.cls
+        .run(() => this.events.claim(BATCH))
+        .catch((error: unknown) => {
+          this.logger.error({ err: error }, 'could not claim Stripe events');
+          return [] as ClaimedEvent[];
+        });
       if (batch.length === 0) return handled;
       for (let i = 0; i < batch.length; i += PARALLEL) {
         await Promise.all(batch.slice(i, i + PARALLEL).map((event) => this.cls.run(() => this.process(event))));
@@ -114,7 +116,10 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
       await this.events.fail(claimed.id, message, retryAt);
       this.processed.inc({ type: event.type, result: retryAt ? 'failed' : 'dead' });
       if (!retryAt) this.dead.inc({ type: event.type });
-      this.logger.warn({ eventId: claimed.id, type: event.type, attempts: claimed.attempts, retryAt, err: error }, 'Stripe event failed');
+      this.logger.warn(
+        { eventId: claimed.id, type: event.type, attempts: claimed.attempts, retryAt, err: error },
+        'Stripe event failed',
+      );
     }
   }
 }

@@ -14,7 +14,10 @@ export class WebhookController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Stripe’s webhook deliveries, verified by Stripe-Signature and stored before the 200; processed in the background. Not for clients.' })
+  @ApiOperation({
+    summary:
+      'Stripe’s webhook deliveries, verified by Stripe-Signature and stored before the 200; processed in the background. Not for clients.',
+  })
   @ApiOkResponse({ description: 'Stored (or already stored): `{received: true}`' })
   receive(@Req() request: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string) {
     return this.intake.receive(request.rawBody, signature);

@@ -11,7 +11,10 @@ interface ReleaseOptions {
 }
 
 function outcomeFrom(options: ReleaseOptions): HeldReportOutcome {
-  if (options.reported === options.resend) throw new Error('say what you found in Stripe: --reported (it has the report, or it was billed another way) or --resend (it has none)');
+  if (options.reported === options.resend)
+    throw new Error(
+      'say what you found in Stripe: --reported (it has the report, or it was billed another way) or --resend (it has none)',
+    );
   return options.reported ? 'reported' : 'resend';
 }
 
@@ -30,7 +33,14 @@ export function registerOverageRelease(program: Command): void {
         return txHost.withTransaction(async () => {
           const report = await releaseHeldReport(txHost.tx, id, outcome);
           if (!report) throw new Error(`no held overage report ${id}`);
-          await get(AuditTrail).record({ action: 'overage.released', actor: { type: 'operator' }, tenantId: report.tenant_id, env: report.env, target: { type: 'overage_report', id: report.id }, metadata: { quantity: report.quantity, outcome, via: 'cli' } });
+          await get(AuditTrail).record({
+            action: 'overage.released',
+            actor: { type: 'operator' },
+            tenantId: report.tenant_id,
+            env: report.env,
+            target: { type: 'overage_report', id: report.id },
+            metadata: { quantity: report.quantity, outcome, via: 'cli' },
+          });
           return report;
         });
       });

@@ -22,7 +22,9 @@ const NO_KEY = `STRIPE_SECRET_KEY is not set.
 export function registerStripeSetup(program: Command): void {
   program
     .command('stripe:setup')
-    .description('create the plan prices, the overage meter and its price in Stripe (idempotent); write their ids to .env.local')
+    .description(
+      'create the plan prices, the overage meter and its price in Stripe (idempotent); write their ids to .env.local',
+    )
     .option('--live', 'allow a live-mode key (real money)')
     .option('--env-file <file>', 'where to write the ids', '.env.local')
     .action(async (options: { live?: boolean; envFile: string }) => {
@@ -31,9 +33,16 @@ export function registerStripeSetup(program: Command): void {
       if (!key) throw new Error(NO_KEY);
       const mode = stripeModeOf(key);
       say(`Stripe ${mode} mode (${maskSecret(key)}) at ${config.billing.stripeApiBase ?? 'https://api.stripe.com'}`);
-      if (mode === 'live' && !options.live) throw new Error('that is a live-mode key: charges would be real. Re-run with --live if you mean it.');
+      if (mode === 'live' && !options.live)
+        throw new Error('that is a live-mode key: charges would be real. Re-run with --live if you mean it.');
 
-      const settings: StripeSettings = { secretKey: key, apiBase: config.billing.stripeApiBase, webhookSecrets: [], mode, emulated: false };
+      const settings: StripeSettings = {
+        secretKey: key,
+        apiBase: config.billing.stripeApiBase,
+        webhookSecrets: [],
+        mode,
+        emulated: false,
+      };
       @Module({ imports: [ConfigModule.forRoot(config), StripeModule.forRoot(settings, { bootstrap: false })] })
       class SetupModule {}
       const app = await NestFactory.createApplicationContext(SetupModule, { logger: ['error'] });
@@ -47,13 +56,24 @@ export function registerStripeSetup(program: Command): void {
           STRIPE_PRICE_OVERAGE: result.prices.overage,
           STRIPE_METER_EVENT_NAME: result.meterEventName,
         });
-        say(result.created.length ? `Created: ${result.created.join(', ')}` : 'Everything already existed; nothing was created.');
+        say(
+          result.created.length
+            ? `Created: ${result.created.join(', ')}`
+            : 'Everything already existed; nothing was created.',
+        );
         say(`Wrote the price ids to ${file} (readable by you only).`);
         say(`Next:
   1. Webhooks: point an endpoint at https://<your host>/billing/webhook for ${WEBHOOK_EVENT_TYPES.join(', ')},
      and set STRIPE_WEBHOOK_SECRET to its signing secret (locally: \`stripe listen --forward-to localhost:3000/billing/webhook\`).
   2. Restart the service so it reads ${path.basename(file)}.`);
-        printResult({ mode, prices: result.prices, meter_id: result.meterId, meter_event_name: result.meterEventName, created: result.created.length, env_file: file });
+        printResult({
+          mode,
+          prices: result.prices,
+          meter_id: result.meterId,
+          meter_event_name: result.meterEventName,
+          created: result.created.length,
+          env_file: file,
+        });
       } finally {
         await app.close();
       }

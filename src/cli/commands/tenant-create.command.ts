@@ -13,7 +13,9 @@ export function registerTenantCreate(program: Command): void {
       if (options.env !== 'test' && options.env !== 'live') throw new Error('--env must be test or live');
       if (!/^[^@\s]+@[^@\s]+$/.test(options.ownerEmail)) throw new Error('--owner-email must be an email address');
       const env = options.env;
-      const result = await withCliContext((get) => get(TenantsService).provision(options.name, options.ownerEmail, env));
+      const result = await withCliContext((get) =>
+        get(TenantsService).provision(options.name, options.ownerEmail, env),
+      );
       printResult({ tenant_id: result.tenant_id, api_key: result.api_key });
     });
 }

@@ -23,16 +23,20 @@ interface ReplayOptions {
 }
 
 function filterFrom(options: ReplayOptions): EventFilter {
-  if (!options.id && !options.type && !options.failed && !options.since) throw new Error('name what to replay: --id, --type, --failed and/or --since');
+  if (!options.id && !options.type && !options.failed && !options.since)
+    throw new Error('name what to replay: --id, --type, --failed and/or --since');
   const since = options.since ? new Date(options.since) : undefined;
-  if (since && Number.isNaN(since.getTime())) throw new Error('--since must be a date or time, e.g. 2026-11-21T10:00:00Z');
+  if (since && Number.isNaN(since.getTime()))
+    throw new Error('--since must be a date or time, e.g. 2026-11-21T10:00:00Z');
   return { id: options.id, type: options.type, status: options.failed ? ['failed', 'dead'] : undefined, since };
 }
 
 export function registerWebhooksReplay(program: Command): void {
   program
     .command('webhooks:replay')
-    .description('queue stored Stripe events to be applied again (harmless for processed ones: handlers re-read Stripe)')
+    .description(
+      'queue stored Stripe events to be applied again (harmless for processed ones: handlers re-read Stripe)',
+    )
     .option('--id <event>', 'one event, by id (evt_…)')
     .option('--type <type>', 'every event of a type, e.g. invoice.paid')
     .option('--failed', 'every failed or dead event')
@@ -42,7 +46,15 @@ export function registerWebhooksReplay(program: Command): void {
       const { config } = loadRuntimeConfig();
       const database = await resolveDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), 'cli');
       @Module({
-        imports: [ConfigModule.forRoot(config), ClsModule.forRoot({ global: true }), EventEmitterModule.forRoot(), DatabaseModule.forRoot(database.url), DomainEventsModule, AuditModule, TypeOrmModule.forFeature([StripeEventRecord])],
+        imports: [
+          ConfigModule.forRoot(config),
+          ClsModule.forRoot({ global: true }),
+          EventEmitterModule.forRoot(),
+          DatabaseModule.forRoot(database.url),
+          DomainEventsModule,
+          AuditModule,
+          TypeOrmModule.forFeature([StripeEventRecord]),
+        ],
         providers: [StripeEventsRepository],
       })
       class ReplayModule {}
@@ -50,7 +62,13 @@ export function registerWebhooksReplay(program: Command): void {
       try {
         const replayed = await app.get(ClsService).run(async () => {
           const ids = await app.get(StripeEventsRepository).requeue(filter);
-          await app.get(AuditTrail).record({ action: 'webhook.replayed', actor: { type: 'operator' }, metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' } });
+          await app
+            .get(AuditTrail)
+            .record({
+              action: 'webhook.replayed',
+              actor: { type: 'operator' },
+              metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' },
+            });
           return ids;
         });
         process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);

@@ -24,7 +24,8 @@ export const ERROR_CODES = new Map<string, ErrorCodeInfo>();
 
 /** Declares a module's error codes with their status and default message in one table. */
 export function defineErrors<Code extends string>(table: Record<Code, ErrorCodeInfo>) {
-  for (const [code, info] of Object.entries<ErrorCodeInfo>(table)) if (!ERROR_CODES.has(code)) ERROR_CODES.set(code, info);
+  for (const [code, info] of Object.entries<ErrorCodeInfo>(table))
+    if (!ERROR_CODES.has(code)) ERROR_CODES.set(code, info);
   return class extends AppError {
     static readonly codes: Readonly<Record<string, ErrorCodeInfo>> = table;
 

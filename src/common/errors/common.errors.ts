@@ -22,4 +22,5 @@ export interface FieldProblem {
 }
 
 /** 400 `validation_failed` listing the fields at fault: the one shape every validation answer takes. */
-export const validationFailed = (details: FieldProblem[]) => new CommonError('validation_failed', undefined, { details });
+export const validationFailed = (details: FieldProblem[]) =>
+  new CommonError('validation_failed', undefined, { details });

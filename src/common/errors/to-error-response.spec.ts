@@ -3,7 +3,8 @@ import { AppError } from './app-error.js';
 import { CommonError } from './common.errors.js';
 import { errorBody, toAppError } from './to-error-response.js';
 
-const fastifyError = (code: string, statusCode: number) => Object.assign(new Error('fastify says no'), { code, statusCode });
+const fastifyError = (code: string, statusCode: number) =>
+  Object.assign(new Error('fastify says no'), { code, statusCode });
 
 describe('toAppError', () => {
   it('passes coded errors through', () => {
@@ -12,7 +13,11 @@ describe('toAppError', () => {
   });
 
   it('maps Nest HTTP exceptions by status', () => {
-    expect(toAppError(new NotFoundException('Cannot GET /x'))).toMatchObject({ code: 'not_found', status: 404, message: 'Cannot GET /x' });
+    expect(toAppError(new NotFoundException('Cannot GET /x'))).toMatchObject({
+      code: 'not_found',
+      status: 404,
+      message: 'Cannot GET /x',
+    });
     expect(toAppError(new BadRequestException())).toMatchObject({ code: 'bad_request', status: 400 });
   });
 
@@ -30,6 +35,8 @@ describe('toAppError', () => {
 
   it('builds the one error shape with extra fields', () => {
     const body = errorBody(new AppError('quota_exceeded', 402, 'Out of credits.', { limit: 10 }), 'req-1');
-    expect(body).toEqual({ error: { code: 'quota_exceeded', message: 'Out of credits.', request_id: 'req-1', limit: 10 } });
+    expect(body).toEqual({
+      error: { code: 'quota_exceeded', message: 'Out of credits.', request_id: 'req-1', limit: 10 },
+    });
   });
 });

@@ -18,10 +18,18 @@ const CODE_BY_STATUS: Record<number, string> = {
 function fromFastify(error: { code: string; statusCode?: number; message: string }): AppError {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CommonError('payload_too_large');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new CommonError('unsupported_media_type');
-  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new CommonError('malformed_json', 'The body is empty but content-type is application/json: send {} or no content-type.');
+  if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
+    return new CommonError(
+      'malformed_json',
+      'The body is empty but content-type is application/json: send {} or no content-type.',
+    );
   if (error.code.startsWith('FST_ERR_CTP') || error.statusCode === 400) return new CommonError('malformed_json');
   const status = error.statusCode ?? 500;
-  return new AppError(CODE_BY_STATUS[status] ?? 'internal_error', status, status < 500 ? error.message : 'Internal server error.');
+  return new AppError(
+    CODE_BY_STATUS[status] ?? 'internal_error',
+    status,
+    status < 500 ? error.message : 'Internal server error.',
+  );
 }
 
 function fromHttpException(exception: HttpException): AppError {

@@ -8,7 +8,11 @@ function problemsOf(body: unknown): Array<{ field: string; problems: string[] }>
   try {
     pipe.transform(body);
   } catch (error) {
-    const { code, status, fields } = error as { code: string; status: number; fields: { details: Array<{ field: string; problems: string[] }> } };
+    const { code, status, fields } = error as {
+      code: string;
+      status: number;
+      fields: { details: Array<{ field: string; problems: string[] }> };
+    };
     expect([code, status]).toEqual(['validation_failed', 400]);
     return fields.details;
   }

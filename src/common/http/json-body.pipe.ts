@@ -6,7 +6,10 @@ const ajv = new Ajv({ allErrors: true });
 
 /** The field an error is about: the unknown or missing property itself, else the value's path. */
 function fieldOf(error: ErrorObject): string {
-  const { additionalProperty, missingProperty } = error.params as { additionalProperty?: string; missingProperty?: string };
+  const { additionalProperty, missingProperty } = error.params as {
+    additionalProperty?: string;
+    missingProperty?: string;
+  };
   const named = additionalProperty ?? missingProperty;
   const path = error.instancePath.slice(1).replaceAll('/', '.');
   return named ? (path ? `${path}.${named}` : named) : path || 'body';

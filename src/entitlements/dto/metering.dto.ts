@@ -34,7 +34,9 @@ export class ConsumeDto {
   @Max(100_000_000)
   amount: number;
 
-  @ApiPropertyOptional({ description: 'The same key within a tenant and env consumes once and replays the first answer.' })
+  @ApiPropertyOptional({
+    description: 'The same key within a tenant and env consumes once and replays the first answer.',
+  })
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,100}$/)
   idempotency_key?: string;

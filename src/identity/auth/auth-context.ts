@@ -2,8 +2,7 @@ import type { StripeEnv } from '../../config/app-config.js';
 import type { Role } from '../entities/role.js';
 
 export type Actor =
-  | { type: 'user'; id: string; email: string | null; isOperator: boolean }
-  | { type: 'api_key'; id: string };
+  { type: 'user'; id: string; email: string | null; isOperator: boolean } | { type: 'api_key'; id: string };
 
 /** The tenant and environment a request acts on, with the caller's role there. */
 export interface TenantScope {

@@ -13,7 +13,9 @@ import { IS_PUBLIC } from '../../common/http/public.decorator.js';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly isPublic = perRoute((handler, controller) => !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]));
+  private readonly isPublic = perRoute(
+    (handler, controller) => !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]),
+  );
 
   constructor(
     private readonly reflector: Reflector,

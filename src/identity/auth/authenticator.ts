@@ -61,14 +61,19 @@ export class Authenticator {
     const hash = hashApiKey(token);
     const hex = hash.toString('hex');
     const cached = this.keyCache.get(hex);
-    return cached ? this.actingAs(cached, env, tenantId) : this.loadKey(hash, hex).then((key) => this.actingAs(key, env, tenantId));
+    return cached
+      ? this.actingAs(cached, env, tenantId)
+      : this.loadKey(hash, hex).then((key) => this.actingAs(key, env, tenantId));
   }
 
   private actingAs(key: CachedKey | undefined, env?: StripeEnv, tenantId?: string): AuthContext {
     if (!key) throw new IdentityError('invalid_api_key');
     if (env && env !== key.env) throw new IdentityError('env_mismatch');
     if (tenantId && tenantId !== key.tenantId) throw new IdentityError('not_a_member');
-    if (this.keyCache.shouldTouch(key.id)) this.apiKeys.touch(key.id).catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
+    if (this.keyCache.shouldTouch(key.id))
+      this.apiKeys
+        .touch(key.id)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record API key use'));
     return { actor: { type: 'api_key', id: key.id }, scope: { tenantId: key.tenantId, env: key.env, role: key.role } };
   }
 

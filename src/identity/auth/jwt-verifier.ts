@@ -20,7 +20,8 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<VerifiedIdentity> {
-    if (!this.key) throw new IdentityError('invalid_token', 'User tokens are not configured (JWT_SECRET or JWT_JWKS_URL).');
+    if (!this.key)
+      throw new IdentityError('invalid_token', 'User tokens are not configured (JWT_SECRET or JWT_JWKS_URL).');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as Uint8Array, {

@@ -22,11 +22,15 @@ export class RolesGuard implements CanActivate {
     if (!auth) return true;
     const { user, operator, roles } = this.rulesOf(context);
     if (user && auth.actor.type !== 'user') throw new IdentityError('user_required');
-    if (operator && (auth.actor.type !== 'user' || !auth.actor.isOperator)) throw new IdentityError('operator_required');
+    if (operator && (auth.actor.type !== 'user' || !auth.actor.isOperator))
+      throw new IdentityError('operator_required');
     if (!roles) return true;
     if (!auth.scope) throw new IdentityError('tenant_required');
     if (!roles.includes(auth.scope.role)) {
-      throw new IdentityError('forbidden_role', `This route needs the role ${roles.join(' or ')}; yours is ${auth.scope.role}.`);
+      throw new IdentityError(
+        'forbidden_role',
+        `This route needs the role ${roles.join(' or ')}; yours is ${auth.scope.role}.`,
+      );
     }
     return true;
   }

@@ -9,9 +9,14 @@ export interface CheckoutLine {
 
 export function checkoutPage(session: StripeObject, lines: CheckoutLine[], error?: string): string {
   const rows = lines
-    .map((line) => `<tr><td>${escapeHtml(line.name)}</td><td>${line.metered ? 'billed by usage' : `${money(line.amount ?? 0)} / month`}</td></tr>`)
+    .map(
+      (line) =>
+        `<tr><td>${escapeHtml(line.name)}</td><td>${line.metered ? 'billed by usage' : `${money(line.amount ?? 0)} / month`}</td></tr>`,
+    )
     .join('');
-  const cancel = session.cancel_url ? `<p class="muted"><a href="${escapeHtml(session.cancel_url)}">Cancel and go back</a></p>` : '';
+  const cancel = session.cancel_url
+    ? `<p class="muted"><a href="${escapeHtml(session.cancel_url)}">Cancel and go back</a></p>`
+    : '';
   return page(
     'Checkout',
     `<h1>Subscribe</h1><p class="muted">${escapeHtml(session.customer_email ?? '')}</p>
@@ -28,6 +33,9 @@ ${cancel}`,
 }
 
 export const closedCheckoutPage = (session: StripeObject) =>
-  page('Checkout', `<h1>This checkout is ${escapeHtml(session.status)}</h1><p class="muted">Start again from the application.</p>`);
+  page(
+    'Checkout',
+    `<h1>This checkout is ${escapeHtml(session.status)}</h1><p class="muted">Start again from the application.</p>`,
+  );
 
 export const paidPage = () => page('Paid', '<h1>Payment complete</h1><p class="muted">You can close this page.</p>');

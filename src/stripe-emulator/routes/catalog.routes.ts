@@ -10,17 +10,27 @@ const metadataOf = (params: Params) => (params.metadata ?? {}) as Record<string,
 
 function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
   const currency = requireParam(params, 'currency');
-  if (params.recurring?.usage_type === 'metered' && !params.recurring.meter) throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
-  const productId = params.product ?? createProduct(ctx, { name: requireParam(params.product_data ?? {}, 'name', 'product_data[name]') }).id;
+  if (params.recurring?.usage_type === 'metered' && !params.recurring.meter)
+    throw invalidRequest('Metered prices must reference a meter.', 'recurring[meter]');
+  const productId =
+    params.product ??
+    createProduct(ctx, { name: requireParam(params.product_data ?? {}, 'name', 'product_data[name]') }).id;
   ctx.store.get('products', productId, 'product', 'product');
   const lookupKey = params.lookup_key ?? null;
   const holder = lookupKey && Object.values(ctx.store.collection('prices')).find((p) => p.lookup_key === lookupKey);
   if (holder) {
-    if (params.transfer_lookup_key !== 'true') throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
+    if (params.transfer_lookup_key !== 'true')
+      throw invalidRequest(`A price (\`${holder.id}\`) already uses that lookup key.`, 'lookup_key');
     holder.lookup_key = null;
   }
   const recurring = params.recurring
-    ? { interval: params.recurring.interval, interval_count: Number(params.recurring.interval_count ?? 1), meter: params.recurring.meter ?? null, usage_type: params.recurring.usage_type ?? 'licensed', trial_period_days: null }
+    ? {
+        interval: params.recurring.interval,
+        interval_count: Number(params.recurring.interval_count ?? 1),
+        meter: params.recurring.meter ?? null,
+        usage_type: params.recurring.usage_type ?? 'licensed',
+        trial_period_days: null,
+      }
     : null;
   const unitAmount = params.unit_amount !== undefined ? Number(params.unit_amount) : null;
   const price = withShape('price', {
@@ -37,7 +47,9 @@ function createPrice(ctx: EmulatorContext, params: Params): StripeObject {
     product: productId,
     recurring,
     tax_behavior: 'unspecified',
-    transform_quantity: params.transform_quantity ? { divide_by: Number(params.transform_quantity.divide_by), round: params.transform_quantity.round } : null,
+    transform_quantity: params.transform_quantity
+      ? { divide_by: Number(params.transform_quantity.divide_by), round: params.transform_quantity.round }
+      : null,
     type: recurring ? 'recurring' : 'one_time',
     unit_amount: unitAmount,
     unit_amount_decimal: params.unit_amount_decimal ?? (unitAmount === null ? null : String(unitAmount)),
@@ -95,20 +107,25 @@ export function registerCatalogRoutes(app: FastifyInstance, ctx: EmulatorContext
   operation(app, ctx, 'V1CustomersRetrieve', (_, { id }) => ctx.store.get('customers', id, 'customer'));
   operation(app, ctx, 'V1CustomersUpdate', (params, { id }) => {
     const customer = ctx.store.get('customers', id, 'customer');
-    for (const field of ['email', 'name', 'description']) if (params[field] !== undefined) customer[field] = params[field];
+    for (const field of ['email', 'name', 'description'])
+      if (params[field] !== undefined) customer[field] = params[field];
     if (params.metadata) customer.metadata = { ...customer.metadata, ...params.metadata };
     ctx.store.changed();
     ctx.events.emit('customer.updated', customer);
     return customer;
   });
   operation(app, ctx, 'V1CustomersList', (params) => {
-    const customers = Object.values(ctx.store.collection('customers')).filter((c) => !params.email || c.email === params.email);
+    const customers = Object.values(ctx.store.collection('customers')).filter(
+      (c) => !params.email || c.email === params.email,
+    );
     return listOf(customers, params, '/v1/customers');
   });
 
   operation(app, ctx, 'V1ProductsCreate', (params) => createProduct(ctx, params));
   operation(app, ctx, 'V1ProductsRetrieve', (_, { id }) => ctx.store.get('products', id, 'product'));
-  operation(app, ctx, 'V1ProductsList', (params) => listOf(Object.values(ctx.store.collection('products')), params, '/v1/products'));
+  operation(app, ctx, 'V1ProductsList', (params) =>
+    listOf(Object.values(ctx.store.collection('products')), params, '/v1/products'),
+  );
 
   operation(app, ctx, 'V1PricesCreate', (params) => createPrice(ctx, params));
   operation(app, ctx, 'V1PricesRetrieve', (_, { id }) => ctx.store.get('prices', id, 'price'));

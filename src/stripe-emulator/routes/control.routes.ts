@@ -8,47 +8,65 @@ const badRequest = (message: string) => ({ error: { type: 'invalid_request_error
 
 /** `/_emulator/*`: not Stripe's API; what a test or a developer needs to move the world along. */
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.post<{ Params: { id: string }; Body: { outcome?: PaymentOutcome } }>('/_emulator/subscriptions/:id/advance', async (request, reply) => {
-    const subscription = ctx.store.collection('subscriptions')[request.params.id];
-    if (!subscription) return reply.status(404).send(badRequest(`No such subscription: '${request.params.id}'`));
-    const outcome = request.body?.outcome;
-    if (outcome && outcome !== 'success' && outcome !== 'failure') return reply.status(400).send(badRequest('outcome must be success or failure'));
-    ctx.subscriptions.advance(subscription, outcome);
-    return subscription;
-  });
+  app.post<{ Params: { id: string }; Body: { outcome?: PaymentOutcome } }>(
+    '/_emulator/subscriptions/:id/advance',
+    async (request, reply) => {
+      const subscription = ctx.store.collection('subscriptions')[request.params.id];
+      if (!subscription) return reply.status(404).send(badRequest(`No such subscription: '${request.params.id}'`));
+      const outcome = request.body?.outcome;
+      if (outcome && outcome !== 'success' && outcome !== 'failure')
+        return reply.status(400).send(badRequest('outcome must be success or failure'));
+      ctx.subscriptions.advance(subscription, outcome);
+      return subscription;
+    },
+  );
 
   app.post<{ Body: { seconds?: number | string } }>('/_emulator/clock/advance', async (request, reply) => {
     const seconds = Number(request.body?.seconds);
-    if (!Number.isInteger(seconds) || seconds <= 0) return reply.status(400).send(badRequest('seconds must be a positive integer'));
+    if (!Number.isInteger(seconds) || seconds <= 0)
+      return reply.status(400).send(badRequest('seconds must be a positive integer'));
     ctx.clock.advanceTo(ctx.clock.now() + seconds);
     ctx.subscriptions.renewDue();
     return { now: ctx.clock.now() };
   });
 
-  app.post<{ Params: { id: string }; Body: { behaviour?: CardBehaviour } }>('/_emulator/customers/:id/card', async (request, reply) => {
-    const behaviour = request.body?.behaviour;
-    if (!ctx.store.collection('customers')[request.params.id]) return reply.status(404).send(badRequest('No such customer'));
-    if (behaviour !== 'succeeds' && behaviour !== 'fails_later') return reply.status(400).send(badRequest('behaviour must be succeeds or fails_later'));
-    ctx.store.data.customer_cards[request.params.id] = behaviour;
-    ctx.store.changed();
-    return { customer: request.params.id, behaviour };
-  });
+  app.post<{ Params: { id: string }; Body: { behaviour?: CardBehaviour } }>(
+    '/_emulator/customers/:id/card',
+    async (request, reply) => {
+      const behaviour = request.body?.behaviour;
+      if (!ctx.store.collection('customers')[request.params.id])
+        return reply.status(404).send(badRequest('No such customer'));
+      if (behaviour !== 'succeeds' && behaviour !== 'fails_later')
+        return reply.status(400).send(badRequest('behaviour must be succeeds or fails_later'));
+      ctx.store.data.customer_cards[request.params.id] = behaviour;
+      ctx.store.changed();
+      return { customer: request.params.id, behaviour };
+    },
+  );
 
   app.get('/_emulator/deliveries', async () => ({ data: ctx.dispatcher.deliveries }));
 
   app.post<{ Body: ChaosOptions }>('/_emulator/chaos', async (request) => {
     const body = request.body ?? {};
-    ctx.dispatcher.chaos = { duplicate: String(body.duplicate) === 'true', shuffle: String(body.shuffle) === 'true', delay_ms: Number(body.delay_ms ?? 0) };
+    ctx.dispatcher.chaos = {
+      duplicate: String(body.duplicate) === 'true',
+      shuffle: String(body.shuffle) === 'true',
+      delay_ms: Number(body.delay_ms ?? 0),
+    };
     return ctx.dispatcher.chaos;
   });
 
-  app.post<{ Body: { count?: number | string; mode?: 'error' | 'hang'; hang_ms?: number | string } }>('/_emulator/faults', async (request, reply) => {
-    const count = Number(request.body?.count ?? 1);
-    const mode = request.body?.mode ?? 'error';
-    if (!Number.isInteger(count) || count < 0 || !['error', 'hang'].includes(mode)) return reply.status(400).send(badRequest('count ≥ 0, mode error|hang'));
-    Object.assign(ctx.faults, { remaining: count, mode, hang_ms: Number(request.body?.hang_ms ?? 30_000) });
-    return ctx.faults;
-  });
+  app.post<{ Body: { count?: number | string; mode?: 'error' | 'hang'; hang_ms?: number | string } }>(
+    '/_emulator/faults',
+    async (request, reply) => {
+      const count = Number(request.body?.count ?? 1);
+      const mode = request.body?.mode ?? 'error';
+      if (!Number.isInteger(count) || count < 0 || !['error', 'hang'].includes(mode))
+        return reply.status(400).send(badRequest('count ≥ 0, mode error|hang'));
+      Object.assign(ctx.faults, { remaining: count, mode, hang_ms: Number(request.body?.hang_ms ?? 30_000) });
+      return ctx.faults;
+    },
+  );
 
   app.post('/_emulator/reset', async () => {
     const endpoints = Object.values(ctx.store.collection('webhook_endpoints'));

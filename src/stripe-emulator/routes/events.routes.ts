@@ -10,7 +10,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: EmulatorContext):
   operation(app, ctx, 'V1EventsRetrieve', (_, { id }) => ctx.store.get('events', id, 'event'));
   operation(app, ctx, 'V1EventsList', (params) => {
     const types = params.types ? [].concat(params.types) : params.type ? [params.type] : undefined;
-    const events = Object.values(ctx.store.collection('events')).filter((e) => !types || types.includes(e.type as never));
+    const events = Object.values(ctx.store.collection('events')).filter(
+      (e) => !types || types.includes(e.type as never),
+    );
     return listOf(events, params, '/v1/events');
   });
 
@@ -32,6 +34,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: EmulatorContext):
   });
   // The secret is shown only when an endpoint is created, as Stripe does.
   operation(app, ctx, 'V1WebhookEndpointsList', (params) =>
-    listOf(Object.values(ctx.store.collection('webhook_endpoints')).map(({ secret: _secret, ...endpoint }) => endpoint), params, '/v1/webhook_endpoints'),
+    listOf(
+      Object.values(ctx.store.collection('webhook_endpoints')).map(({ secret: _secret, ...endpoint }) => endpoint),
+      params,
+      '/v1/webhook_endpoints',
+    ),
   );
 }

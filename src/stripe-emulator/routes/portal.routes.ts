@@ -14,7 +14,11 @@ function planOptions(ctx: EmulatorContext): PlanOption[] {
   return Object.values(ctx.store.collection('prices'))
     .filter((p) => p.active && p.lookup_key && p.recurring && !isMetered(p))
     .sort((a, b) => (a.unit_amount ?? 0) - (b.unit_amount ?? 0))
-    .map((p) => ({ priceId: p.id, name: ctx.store.collection('products')[p.product]?.name ?? p.id, amount: p.unit_amount ?? 0 }));
+    .map((p) => ({
+      priceId: p.id,
+      name: ctx.store.collection('products')[p.product]?.name ?? p.id,
+      amount: p.unit_amount ?? 0,
+    }));
 }
 
 const liveSubscriptions = (ctx: EmulatorContext, customer: string) =>
@@ -59,19 +63,26 @@ export function registerPortalRoutes(app: FastifyInstance, ctx: EmulatorContext)
   app.get<{ Params: { id: string } }>('/p/session/:id', async (request, reply) => {
     const session = ctx.store.collection('portal_sessions')[request.params.id];
     if (!session) return reply.status(404).type('text/html').send('Unknown portal session');
-    return reply.type('text/html').send(portalPage(session, liveSubscriptions(ctx, session.customer), planOptions(ctx)));
+    return reply
+      .type('text/html')
+      .send(portalPage(session, liveSubscriptions(ctx, session.customer), planOptions(ctx)));
   });
 
-  app.post<{ Params: { id: string; action: string }; Body: { price?: string } }>('/p/session/:id/:action', async (request, reply) => {
-    const session = ctx.store.collection('portal_sessions')[request.params.id];
-    const [subscription] = session ? liveSubscriptions(ctx, session.customer) : [];
-    const { action } = request.params;
-    const price = request.body?.price;
-    const validSwitch = action !== 'switch' || planOptions(ctx).some((o) => o.priceId === price);
-    if (!subscription || !['cancel', 'resume', 'switch'].includes(action) || !validSwitch) {
-      return reply.status(400).type('text/html').send('That portal action is not available.');
-    }
-    const notice = act(ctx, subscription, action, price);
-    return reply.type('text/html').send(portalPage(session, liveSubscriptions(ctx, session.customer), planOptions(ctx), notice));
-  });
+  app.post<{ Params: { id: string; action: string }; Body: { price?: string } }>(
+    '/p/session/:id/:action',
+    async (request, reply) => {
+      const session = ctx.store.collection('portal_sessions')[request.params.id];
+      const [subscription] = session ? liveSubscriptions(ctx, session.customer) : [];
+      const { action } = request.params;
+      const price = request.body?.price;
+      const validSwitch = action !== 'switch' || planOptions(ctx).some((o) => o.priceId === price);
+      if (!subscription || !['cancel', 'resume', 'switch'].includes(action) || !validSwitch) {
+        return reply.status(400).type('text/html').send('That portal action is not available.');
+      }
+      const notice = act(ctx, subscription, action, price);
+      return reply
+        .type('text/html')
+        .send(portalPage(session, liveSubscriptions(ctx, session.customer), planOptions(ctx), notice));
+    },
+  );
 }
