@@ -1,6 +1,6 @@
 import { defineErrors } from '../common/errors/app-error.js';
 
-export const BillingError = defineErrors({
+export const BillingError = defineErrors('BillingError', {
   card_declined: { status: 402, message: 'The card was declined.' },
   stripe_invalid_request: { status: 400, message: 'Stripe rejected the request.' },
   stripe_unavailable: {

@@ -5,8 +5,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { perRoute } from '../common/http/route-metadata.js';
 import { AppConfig } from '../config/app-config.js';
 import { IdentityError } from '../identity/identity.errors.js';
+import { CommonError } from '../common/errors/common.errors.js';
 import { secondsUntilWindowEnds } from '../usage/quota-math.js';
-import { type ConsumeResult, type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
+import { type ConsumeResult, type Consumption, UsageMeter } from '../usage/usage-meter.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { EntitlementError } from './entitlement.errors.js';
@@ -122,7 +123,7 @@ export class EntitlementGuard implements CanActivate {
   ) {
     if (result.reason === 'rate') {
       const retryAfter = Math.max(1, secondsUntilWindowEnds(result.windowStart, now));
-      return new EntitlementError('rate_limited', `The plan allows ${rate} requests an hour.`, {
+      return new CommonError('rate_limited', `The plan allows ${rate} requests an hour.`, {
         limit: rate,
         retry_after_seconds: retryAfter,
       });

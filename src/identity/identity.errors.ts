@@ -1,7 +1,6 @@
 import { defineErrors } from '../common/errors/app-error.js';
 
-export const IdentityError = defineErrors({
-  unauthenticated: { status: 401, message: 'Send Authorization: Bearer <API key or JWT>.' },
+export const IdentityError = defineErrors('IdentityError', {
   invalid_token: { status: 401, message: 'The token is invalid or expired.' },
   invalid_api_key: { status: 401, message: 'The API key is unknown or revoked.' },
   invalid_env: { status: 400, message: 'X-Env must be test or live.' },

@@ -90,7 +90,7 @@ export class OverageReporter {
         sent++;
       } catch (error) {
         // Stripe already has this identifier: an earlier attempt got through before we could record it.
-        if (error instanceof AppError && /already exists/i.test(error.message)) {
+        if (error instanceof AppError && error.fields.stripe_code === 'resource_already_exists') {
           await this.reports.markReported(report.id);
           sent++;
         } else {

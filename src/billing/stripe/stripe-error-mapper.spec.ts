@@ -24,6 +24,13 @@ describe('mapStripeError', () => {
     expect((mapStripeError(sdkError('StripeConnectionError')).error as Error).message).not.toContain('stripe says');
   });
 
+  it('keeps Stripe’s own code, so callers match on it rather than on the wording of the message', () => {
+    const duplicate = sdkError('StripeInvalidRequestError', { code: 'resource_already_exists', param: 'identifier' });
+    expect(mapStripeError(duplicate).error).toMatchObject({
+      fields: { param: 'identifier', stripe_code: 'resource_already_exists' },
+    });
+  });
+
   it('keeps the decline code Stripe gave', () => {
     expect(
       mapStripeError(sdkError('StripeCardError', { code: 'card_declined', decline_code: 'insufficient_funds' })).error,

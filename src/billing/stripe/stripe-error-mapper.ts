@@ -1,4 +1,3 @@
-import { AppError } from '../../common/errors/app-error.js';
 import { BillingError } from '../billing.errors.js';
 
 interface StripeSdkError {
@@ -28,7 +27,10 @@ export function mapStripeError(error: unknown): { result: string; error: unknown
     case 'StripeInvalidRequestError':
       return {
         result: 'invalid_request',
-        error: new BillingError('stripe_invalid_request', error.message, error.param ? { param: error.param } : {}),
+        error: new BillingError('stripe_invalid_request', error.message, {
+          ...(error.param ? { param: error.param } : {}),
+          ...(error.code ? { stripe_code: error.code } : {}),
+        }),
       };
     case 'StripeIdempotencyError':
       return { result: 'idempotency_error', error: new BillingError('idempotency_conflict') };

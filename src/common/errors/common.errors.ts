@@ -1,10 +1,10 @@
 import { defineErrors } from './app-error.js';
 
-export const CommonError = defineErrors({
+export const CommonError = defineErrors('CommonError', {
   validation_failed: { status: 400, message: 'The request is invalid; see details.' },
   malformed_json: { status: 400, message: 'The request body is not valid JSON.' },
   bad_request: { status: 400, message: 'The request is invalid.' },
-  unauthenticated: { status: 401, message: 'Authentication is required.' },
+  unauthenticated: { status: 401, message: 'Send Authorization: Bearer <API key or JWT>.' },
   forbidden: { status: 403, message: 'You may not do that.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AppConfig, type StripeEnv } from '../../config/app-config.js';
 import { ApiKeysRepository } from '../api-keys.repository.js';
 import { IdentityError } from '../identity.errors.js';
+import { CommonError } from '../../common/errors/common.errors.js';
 import { MembershipsRepository } from '../memberships.repository.js';
 import { UsersService } from '../users.service.js';
 import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from './api-key-secret.js';
@@ -33,7 +34,7 @@ export class Authenticator {
   /** Synchronous for an API key already verified (the request path's common case): no promise to pay for. */
   authenticate(headers: IncomingHttpHeaders): AuthContext | Promise<AuthContext> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header(headers, 'authorization') ?? '');
-    if (!match) throw new IdentityError('unauthenticated');
+    if (!match) throw new CommonError('unauthenticated');
     const token = match[1];
     const requestedEnv = this.requestedEnv(headers);
     const requestedTenant = this.requestedTenant(headers);

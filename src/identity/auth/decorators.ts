@@ -2,6 +2,7 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 import type { FastifyRequest } from 'fastify';
 import type { Role } from '../entities/role.js';
 import { IdentityError } from '../identity.errors.js';
+import { CommonError } from '../../common/errors/common.errors.js';
 import type { Actor, TenantScope } from './auth-context.js';
 
 export const REQUIRED_ROLES = 'identity:roles';
@@ -27,6 +28,6 @@ export const CurrentTenant = createParamDecorator((_: unknown, context: Executio
 
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
   const actor = requestOf(context).auth?.actor;
-  if (!actor) throw new IdentityError('unauthenticated');
+  if (!actor) throw new CommonError('unauthenticated');
   return actor;
 });
