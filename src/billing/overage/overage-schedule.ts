@@ -22,7 +22,12 @@ export class OverageSchedule implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** No round starts after this; resolves when the one running, if any, has finished. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
   }
