@@ -44,8 +44,8 @@ async function main(): Promise<void> {
     stripe = await resolveStripe(config, (message) => logger.warn(message));
     app = await createApp(config, database.url, logger, stripe.settings);
     const stop = stopGracefully(app, database, stripe, logger);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.once('SIGINT', (signal) => void stop(signal));
+    process.once('SIGTERM', (signal) => void stop(signal));
     await app.listen({ port: config.port, host: '0.0.0.0' });
   } catch (error) {
     await app?.close().catch(() => undefined);

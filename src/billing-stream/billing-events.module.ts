@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { BillingEvents } from './billing-events.service.js';
+import { BillingEvents } from './billing-events.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
 import { billingEventsPublishedProvider } from './billing-stream-metrics.js';
 

@@ -2,7 +2,7 @@ import type { MessageEvent } from '@nestjs/common';
 import type { Counter, Gauge } from 'prom-client';
 import type { Observable } from 'rxjs';
 import type { AppConfig } from '../config/app-config.js';
-import type { PgNotifications } from '../database/pg-notifications.service.js';
+import type { PgNotifications } from '../database/pg-notifications.js';
 import type { BillingEventPayload } from './billing-event.payload.js';
 import type { BillingEventsRepository } from './billing-events.repository.js';
 import { BillingStreamHub, SAFETY_SWEEP_MS } from './billing-stream.hub.js';

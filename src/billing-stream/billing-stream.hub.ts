@@ -10,7 +10,7 @@ import type { Counter, Gauge } from 'prom-client';
 import { Observable } from 'rxjs';
 import { CommonError } from '../common/errors/common.errors.js';
 import { AppConfig } from '../config/app-config.js';
-import { PgNotifications } from '../database/pg-notifications.service.js';
+import { PgNotifications } from '../database/pg-notifications.js';
 import { BILLING_EVENTS_CHANNEL, streamKey } from './billing-events.channel.js';
 import { BillingEventsRepository } from './billing-events.repository.js';
 import { STREAM_CLIENTS, STREAM_EVENTS_SENT } from './billing-stream-metrics.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { quotaPeriod, snapshotOf } from '../entitlements/entitlement-snapshot.js';
-import { UsageMeter } from '../usage/usage-meter.service.js';
+import { UsageMeter } from '../usage/usage-meter.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
 import type { PlanId } from '../plans/plans.js';

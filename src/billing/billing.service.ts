@@ -96,7 +96,8 @@ export class BillingService {
     await this.records.lockTenant(tenantId, env);
     const { gateway } = this.stripeFor(env);
     const invoice = await gateway.call('invoices.retrieve', (stripe) => stripe.invoices.retrieve(invoiceId));
-    const mapped = await this.records.customerByStripeId(String(invoice.customer));
+    const customerId = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
+    const mapped = customerId ? await this.records.customerByStripeId(customerId) : null;
     if (!mapped || mapped.tenantId !== tenantId || mapped.env !== env) throw new BillingError('tenant_mismatch');
     const subscriptionId = invoice.parent?.subscription_details?.subscription;
     const failedAt = paymentFailed ? new Date(invoice.created * 1000) : null;

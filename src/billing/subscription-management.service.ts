@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
-import { OverageReporter } from './overage/overage-reporter.service.js';
+import { OverageReporter } from './overage/overage-reporter.js';
 import type Stripe from 'stripe';
 import { AuditTrail } from '../common/events/audit-trail.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';

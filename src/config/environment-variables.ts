@@ -7,12 +7,16 @@ const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 /** Anything else is left as it is for @IsBoolean to refuse: `ENABLE_BILLING=flase` must not quietly turn billing off. */
 const toBoolean = ({ value }: { value: unknown }) => {
-  if (value === undefined) return undefined;
-  const text = String(value).toLowerCase();
+  if (typeof value !== 'string') return value;
+  const text = value.toLowerCase();
   return TRUE.includes(text) ? true : FALSE.includes(text) ? false : value;
 };
 const toInteger = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value)) ? Number(value) : value;
+  value === undefined || value === ''
+    ? undefined
+    : typeof value === 'string' && /^-?\d+$/.test(value)
+      ? Number(value)
+      : value;
 
 /** An optional whole-number setting within [min, max], with one message for every way it can be wrong. */
 function OptionalIntegerFrom(min: number, max: number): PropertyDecorator {
@@ -39,7 +43,7 @@ export class EnvironmentVariables {
   NODE_ENV?: 'development' | 'test' | 'production';
 
   @IsOptional()
-  @Matches(/^(true|false|[0-9a-fA-F:.\/]+(,[0-9a-fA-F:.\/]+)*)$/, {
+  @Matches(/^(true|false|[0-9a-fA-F:./]+(,[0-9a-fA-F:./]+)*)$/, {
     message: 'must be true, false, or comma-separated proxy addresses/CIDRs',
   })
   TRUST_PROXY?: string;

@@ -5,7 +5,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options.js';
-import { PgNotifications } from './pg-notifications.service.js';
+import { PgNotifications } from './pg-notifications.js';
 import { runMigrations } from './run-migrations.js';
 
 @Module({})

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { PgNotifications } from '../database/pg-notifications.service.js';
+import { PgNotifications } from '../database/pg-notifications.js';
 import { ENTITLEMENTS_CHANNEL } from './entitlements.channel.js';
 import { type EntitlementSnapshot, snapshotOf } from './entitlement-snapshot.js';
 import { EntitlementsRepository } from './entitlements.repository.js';

@@ -28,7 +28,7 @@ describe('quotaPeriod', () => {
             Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), start.getUTCHours()),
           );
           const now = new Date(start.getTime() + daysLater * 86_400_000);
-          const period = quotaPeriod(snapshot(start, end, source as EntitlementSnapshot['source']), now);
+          const period = quotaPeriod(snapshot(start, end, source), now);
           return period.start <= now && now < period.end;
         },
       ),

@@ -1,5 +1,5 @@
 import { type MeterLimits, secondsUntilWindowEnds } from '../usage/quota-math.js';
-import type { MeterReading } from '../usage/usage-meter.service.js';
+import type { MeterReading } from '../usage/usage-meter.js';
 
 /** X-Credits-* for the quota, RateLimit-* (IETF draft) for the hourly window; unlimited plans send no RateLimit-*. */
 export function meteringHeaders(

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import type { Executor } from '../database/executor.js';
-import { type Consumption, UsageMeter } from '../usage/usage-meter.service.js';
+import { type Consumption, UsageMeter } from '../usage/usage-meter.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { EntitlementCache } from './entitlement-cache.js';
 import { type EntitlementSnapshot, isUsable, meterLimits, quotaPeriod } from './entitlement-snapshot.js';

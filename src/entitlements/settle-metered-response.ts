@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { UsageMeter } from '../usage/usage-meter.service.js';
+import { UsageMeter } from '../usage/usage-meter.js';
 import { UsageThresholds } from '../usage/usage-thresholds.js';
 import { type MeterCharge, METER_CHARGE } from './meter-charge.js';
 

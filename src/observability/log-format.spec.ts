@@ -1,6 +1,7 @@
 import { chooseLogFormat, formatMessage, loadPrettyFormatter, stdoutFormat } from './log-format.js';
 
-const strip = (line: string) => line.replace(/\x1b\[[0-9;]*m/g, '');
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const strip = (line: string) => line.replace(ANSI_COLOUR, '');
 const notInstalled = () => {
   throw Object.assign(new Error("Cannot find module 'pino-pretty'\nRequire stack: …"), { code: 'MODULE_NOT_FOUND' });
 };

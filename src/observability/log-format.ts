@@ -30,7 +30,8 @@ const SHOWN_IN_MESSAGE = [
   'responseTime',
 ];
 
-const text = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
+const text = (value: unknown) =>
+  value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
 
 /**
  * `[Context] message  reqId tenant/env`; the "request completed" line reads `GET /path 200 in 3 ms`.

@@ -35,7 +35,7 @@ export class PinoNestLogger implements LoggerService {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
     if (message !== null && typeof message === 'object' && !(message instanceof Error)) {
       const text = typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
-      this.logger[level]({ ...(message as object), context }, text);
+      this.logger[level]({ ...message, context }, text);
     } else if (message instanceof Error) {
       this.logger[level]({ err: message, context }, message.message);
     } else {

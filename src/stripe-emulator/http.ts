@@ -47,7 +47,7 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
   // One name for every path parameter, so routes that share a prefix never disagree on it.
   const url = spec.path.replace(/\{\w+\}/g, ':id');
   app.route({
-    method: spec.method as 'GET' | 'POST' | 'DELETE',
+    method: spec.method,
     url,
     handler: async (request, reply) => {
       if (ctx.faults.remaining > 0) {

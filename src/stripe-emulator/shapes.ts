@@ -24,5 +24,5 @@ export function withShape<T extends object>(resource: string, object: T): T & Re
   if (!fixture) throw new Error(`no fixture for ${resource}`);
   const shaped: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fixture)) shaped[key] = neutral(value);
-  return Object.assign(shaped, object) as T & Record<string, unknown>;
+  return Object.assign(shaped, object);
 }

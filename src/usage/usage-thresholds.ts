@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BillingEventPublisher } from '../common/events/billing-event.js';
-import type { Consumption } from './usage-meter.service.js';
+import type { Consumption } from './usage-meter.js';
 
 /** Percentages of the monthly quota that the billing event stream announces. */
 const USAGE_THRESHOLDS = [80, 100] as const;

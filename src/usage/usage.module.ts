@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
-import { UsageMeter } from './usage-meter.service.js';
+import { UsageMeter } from './usage-meter.js';
 import { UsageThresholds } from './usage-thresholds.js';
 import { UsageRepository } from './usage.repository.js';
 

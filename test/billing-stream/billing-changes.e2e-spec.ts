@@ -1,5 +1,5 @@
 import { ClsService } from 'nestjs-cls';
-import { BillingEvents } from '../../src/billing-stream/billing-events.service.js';
+import { BillingEvents } from '../../src/billing-stream/billing-events.js';
 import { startBillingApp, type BillingTestApp } from '../support/billing-app.js';
 import { operatorToken } from '../support/metering.js';
 import { openStream, type StreamClient } from '../support/sse-client.js';

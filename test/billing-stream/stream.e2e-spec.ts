@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { ClsService } from 'nestjs-cls';
 import { BILLING_EVENT_TYPES } from '../../src/common/events/billing-event.js';
-import { BillingEvents } from '../../src/billing-stream/billing-events.service.js';
+import { BillingEvents } from '../../src/billing-stream/billing-events.js';
 import { compTenant, setUsed, summarize } from '../support/metering.js';
 import { type ServiceProcess, startService } from '../support/service-process.js';
 import { openStream, readStreamUntil, type StreamClient } from '../support/sse-client.js';

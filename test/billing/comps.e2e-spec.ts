@@ -1,5 +1,5 @@
 import { ClsService } from 'nestjs-cls';
-import { CompExpiry } from '../../src/billing/comps/comp-expiry.service.js';
+import { CompExpiry } from '../../src/billing/comps/comp-expiry.js';
 import { compTenant, summarize } from '../support/metering.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

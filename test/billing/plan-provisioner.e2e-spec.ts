@@ -48,7 +48,7 @@ describe('plan provisioning', () => {
   });
 
   it('replaces a price whose amount no longer matches the plan, moving its lookup key', async () => {
-    const stale = await emulator.context.store.get(
+    const stale = emulator.context.store.get(
       'prices',
       (await provisioner.provision('api_characters')).prices.pro,
       'price',

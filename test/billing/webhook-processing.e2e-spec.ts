@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { StripeEventsRepository } from '../../src/billing/webhooks/stripe-events.repository.js';
-import { MAX_ATTEMPTS, retryDelayMs } from '../../src/billing/webhooks/webhook-processor.service.js';
+import { MAX_ATTEMPTS, retryDelayMs } from '../../src/billing/webhooks/webhook-processor.js';
 import { ClsService } from 'nestjs-cls';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { operatorToken } from '../support/metering.js';

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { releaseHeldReport } from '../../src/billing/overage/overage-reports.repository.js';
-import { OverageReporter } from '../../src/billing/overage/overage-reporter.service.js';
+import { OverageReporter } from '../../src/billing/overage/overage-reporter.js';
 import { OverageSchedule } from '../../src/billing/overage/overage-schedule.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { setUsed, summarize } from '../support/metering.js';

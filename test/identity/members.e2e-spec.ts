@@ -7,10 +7,11 @@ describe('members', () => {
   let adminToken: string;
   let adminUserId: string;
 
-  const membersOf = async () =>
-    (await t.query('SELECT user_id, role FROM memberships WHERE tenant_id = $1 ORDER BY created_at', [
-      tenantId,
-    ])) as Array<{ user_id: string; role: string }>;
+  const membersOf = () =>
+    t.query<{ user_id: string; role: string }>(
+      'SELECT user_id, role FROM memberships WHERE tenant_id = $1 ORDER BY created_at',
+      [tenantId],
+    );
 
   beforeAll(async () => {
     t = await startTestApp();

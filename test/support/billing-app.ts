@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WEBHOOK_EVENT_TYPES } from '../../src/billing/webhooks/webhook-event-types.js';
-import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.service.js';
+import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.js';
 import { startStripeEmulator, type StripeEmulator } from '../../src/stripe-emulator/emulator.js';
 import { startTestApp, type TestApp } from './test-app.js';
 

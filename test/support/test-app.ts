@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory.js';
 import type { StripeSettings } from '../../src/billing/stripe/stripe-settings.js';
@@ -67,12 +66,7 @@ export async function startTestApp(
   });
   const logs: string[] = [];
   const sink = new Writable({ write: (chunk, _encoding, done) => (logs.push(String(chunk)), done()) });
-  const app = await createApp(
-    config,
-    database.url,
-    createRootLogger(config, sink as unknown as pino.DestinationStream),
-    stripe,
-  );
+  const app = await createApp(config, database.url, createRootLogger(config, sink), stripe);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -117,7 +111,7 @@ export async function startTestApp(
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(subject)
         .setExpirationTime('1h')
-        .sign(new TextEncoder().encode(config.jwt.secret!));
+        .sign(new TextEncoder().encode(config.jwt.secret));
     },
     query: (sql, params) => dataSource.query(sql, params),
     async close() {

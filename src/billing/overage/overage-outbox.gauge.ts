@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { registerScrapeTimeGauge } from '../../observability/scrape-time-gauge.js';
-import { UsageMeter } from '../../usage/usage-meter.service.js';
+import { UsageMeter } from '../../usage/usage-meter.js';
 import { OverageReportsRepository } from './overage-reports.repository.js';
 
 const OVERAGE_OLDEST = 'billing_overage_unreported_oldest_seconds';

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { OverageReporter } from './overage-reporter.service.js';
+import { OverageReporter } from './overage-reporter.js';
 
 const EVERY_MS = 2_000;
 

@@ -62,7 +62,7 @@ export class StripeEventHandlers {
     const owner = await this.billing.tenantOfCustomer(String(idOf(invoice.customer)));
     if (!owner || owner.env !== env)
       throw new BillingError('tenant_mismatch', `No tenant has Stripe customer ${idOf(invoice.customer)} in ${env}.`);
-    await this.billing.syncInvoice(owner.tenantId, env, invoice.id!, paymentFailed);
+    await this.billing.syncInvoice(owner.tenantId, env, invoice.id, paymentFailed);
     const subscription = idOf(invoice.parent?.subscription_details?.subscription);
     if (subscription) await this.billing.syncSubscription(owner.tenantId, env, subscription);
     return 'processed';

@@ -3,7 +3,7 @@ import { AuditTrail } from '../../common/events/audit-trail.js';
 import { BillingError } from '../billing.errors.js';
 import type { StripeEventStatus } from './stripe-event.entity.js';
 import { type EventFilter, StripeEventsRepository } from './stripe-events.repository.js';
-import { WebhookProcessor } from './webhook-processor.service.js';
+import { WebhookProcessor } from './webhook-processor.js';
 
 const eventView = (event: Awaited<ReturnType<StripeEventsRepository['list']>>[number]) => ({
   id: event.id,

@@ -9,7 +9,7 @@ import { StripeGateway } from '../stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from '../stripe/stripe-settings.js';
 import { EventInsertBatcher } from './event-insert-batcher.js';
 import { EVENTS_RECEIVED, SIGNATURE_FAILURES } from './webhook-metrics.js';
-import { WebhookProcessor } from './webhook-processor.service.js';
+import { WebhookProcessor } from './webhook-processor.js';
 
 /** Verify, persist, acknowledge: an event is stored before Stripe hears 200, and never twice. */
 @Injectable()

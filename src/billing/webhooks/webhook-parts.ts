@@ -6,7 +6,7 @@ import { WebhookAdminService } from './webhook-admin.service.js';
 import { WebhookBacklogGauge } from './webhook-backlog.gauge.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 import { webhookMetricProviders } from './webhook-metrics.js';
-import { WebhookProcessor } from './webhook-processor.service.js';
+import { WebhookProcessor } from './webhook-processor.js';
 import { WebhookController } from './webhook.controller.js';
 
 /*

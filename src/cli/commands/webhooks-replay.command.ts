@@ -62,13 +62,11 @@ export function registerWebhooksReplay(program: Command): void {
       try {
         const replayed = await app.get(ClsService).run(async () => {
           const ids = await app.get(StripeEventsRepository).requeue(filter);
-          await app
-            .get(AuditTrail)
-            .record({
-              action: 'webhook.replayed',
-              actor: { type: 'operator' },
-              metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' },
-            });
+          await app.get(AuditTrail).record({
+            action: 'webhook.replayed',
+            actor: { type: 'operator' },
+            metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' },
+          });
           return ids;
         });
         process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { PgNotifications } from '../../database/pg-notifications.service.js';
+import { PgNotifications } from '../../database/pg-notifications.js';
 import type { StripeEnv } from '../../config/app-config.js';
 import type { Role } from '../entities/role.js';
 

@@ -1,6 +1,8 @@
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export const escapeHtml = (value: unknown) => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c]);
+const textOf = (value: unknown) => (typeof value === 'string' ? value : value == null ? '' : JSON.stringify(value));
+
+export const escapeHtml = (value: unknown) => textOf(value).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 
 export const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SUMMARIZE_BODY } from '../../summarize/summarize.body.js';
-import { JsonBodyPipe } from './json-body.pipe.js';
+import { SUMMARIZE_BODY } from './summarize.body.js';
+import { JsonBodyPipe } from '../common/http/json-body.pipe.js';
 
 const pipe = new JsonBodyPipe(SUMMARIZE_BODY);
 

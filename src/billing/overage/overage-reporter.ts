@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppError } from '../../common/errors/app-error.js';
 import type { Executor } from '../../database/executor.js';
-import { type SettledOverage, UsageMeter } from '../../usage/usage-meter.service.js';
+import { type SettledOverage, UsageMeter } from '../../usage/usage-meter.js';
 import { BillingRecordsRepository } from '../billing-records.repository.js';
 import { PlanPrices } from '../stripe/plan-prices.js';
 import { StripeConnection } from '../stripe/stripe-connection.js';
