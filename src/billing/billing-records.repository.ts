@@ -1,6 +1,8 @@
 import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable } from '@nestjs/common';
+import type { Executor } from '../database/executor.js';
+import { rowsOf } from '../database/rows-of.js';
 import { BillingCustomer } from './entities/billing-customer.entity.js';
 import { InvoiceRecord } from './entities/invoice-record.entity.js';
 import { SubscriptionRecord } from './entities/subscription-record.entity.js';
@@ -37,6 +39,21 @@ export class BillingRecordsRepository {
 
   customer(tenantId: string, env: string): Promise<BillingCustomer | null> {
     return this.tx.getRepository(BillingCustomer).findOneBy({ tenantId, env });
+  }
+
+  /** Stripe customer ids of these tenants (those that have one), keyed `tenantId:env`, on the caller's connection. */
+  async customerIdsIn(
+    executor: Executor,
+    tenants: Array<{ tenantId: string; env: string }>,
+  ): Promise<Map<string, string>> {
+    const rows = rowsOf<{ tenant_id: string; env: string; stripe_customer_id: string }>(
+      await executor.query(
+        `SELECT tenant_id, env, stripe_customer_id FROM billing_customers
+         WHERE (tenant_id, env) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+        [tenants.map((t) => t.tenantId), tenants.map((t) => t.env)],
+      ),
+    );
+    return new Map(rows.map((row) => [`${row.tenant_id}:${row.env}`, row.stripe_customer_id]));
   }
 
   customerByStripeId(stripeCustomerId: string): Promise<BillingCustomer | null> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { MicroBatcher } from '../common/micro-batcher.js';
-import { type ConsumeResult, type Consumption, counterKey } from './consume-usage.statement.js';
+import { type ConsumeResult, type Consumption, counterKey } from './consumption.js';
 import { UsageRepository } from './usage.repository.js';
 
 const MAX_BATCH = 128;

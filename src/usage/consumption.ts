@@ -27,19 +27,6 @@ export interface ConsumeUsageRow {
   window_count: number;
 }
 
-/*
- * The consume_usage() function (migration 1763700000600; current body 1763700000800) decides a whole
- * batch in one statement. Named: prepared once per connection. A migration may replace the body in
- * place; one that changes the signature or result types must give the function a new name (or
- * running instances must restart).
- */
-export const CONSUME_USAGE = {
-  name: 'consume-usage',
-  text: `SELECT allowed, reason, used, window_count
-         FROM consume_usage($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::bigint[], $7::timestamptz[], $8::int[], $9::boolean[], $10::bigint[], $11::text[])
-           WITH ORDINALITY ORDER BY ordinality`,
-};
-
 /** The counter row a request counts on. */
 export const counterKey = (c: Consumption) => `${c.tenantId}|${c.env}|${c.meter}|${c.periodStart.getTime()}`;
 

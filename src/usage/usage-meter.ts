@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Executor } from '../database/executor.js';
-import type { ConsumeResult, Consumption, MeterReading } from './consume-usage.statement.js';
+import type { ConsumeResult, Consumption, MeterReading } from './consumption.js';
 import { ConsumptionBatcher } from './consumption-batcher.js';
 import { hourWindowStart } from './quota-math.js';
 import { type SettledOverage, type StoredAnswer, UsageRepository } from './usage.repository.js';
 
-export type { ConsumeResult, Consumption, MeterReading } from './consume-usage.statement.js';
+export type { ConsumeResult, Consumption, MeterReading } from './consumption.js';
 export type { SettledOverage, StoredAnswer } from './usage.repository.js';
 
 /**
@@ -106,7 +106,7 @@ export class UsageMeter {
     return this.usage.assignReport(executor, reportId, rowIds);
   }
 
-  oldestUnreportedOverage(): Promise<Date | null> {
-    return this.usage.oldestUnreportedOverage();
+  oldestUnreportedOverageAge(): Promise<number | null> {
+    return this.usage.oldestUnreportedOverageAge();
   }
 }

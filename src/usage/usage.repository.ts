@@ -5,14 +5,26 @@ import type { Executor } from '../database/executor.js';
 import { pgPool } from '../internals/typeorm-pg-pool.js';
 import { rowsOf } from '../database/rows-of.js';
 import {
-  CONSUME_USAGE,
   type ConsumeResult,
   consumeResultOf,
   type Consumption,
   type ConsumeUsageRow,
   consumeUsageValues,
-} from './consume-usage.statement.js';
+} from './consumption.js';
 import { hourWindowStart } from './quota-math.js';
+
+/*
+ * The consume_usage() function (migration 1763700000600; current body 1763700000800) decides a whole
+ * batch in one statement. Named: prepared once per connection. A migration may replace the body in
+ * place; one that changes the signature or result types must give the function a new name (or
+ * running instances must restart).
+ */
+export const CONSUME_USAGE = {
+  name: 'consume-usage',
+  text: `SELECT allowed, reason, used, window_count
+         FROM consume_usage($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::int[], $6::bigint[], $7::timestamptz[], $8::int[], $9::boolean[], $10::bigint[], $11::text[])
+           WITH ORDINALITY ORDER BY ordinality`,
+};
 
 /** An overage outbox row waiting to be reported to Stripe. */
 export interface SettledOverage {
@@ -30,7 +42,10 @@ export interface StoredAnswer<T> {
 
 type CounterKey = Pick<Consumption, 'tenantId' | 'env' | 'meter' | 'periodStart'>;
 
-/** Usage's tables (usage_counters, overage_outbox, usage_requests): every query takes the tenant and env first. */
+/**
+ * Usage's tables (usage_counters, overage_outbox, usage_requests). Queries for one tenant take its tenant
+ * and env first; the outbox batching for reports works across tenants, by row id.
+ */
 @Injectable()
 export class UsageRepository {
   private readonly pool: Pool;
@@ -141,11 +156,14 @@ export class UsageRepository {
     await executor.query('UPDATE overage_outbox SET report_id = $1 WHERE id = ANY($2::bigint[])', [reportId, rowIds]);
   }
 
-  async oldestUnreportedOverage(): Promise<Date | null> {
-    const [row] = rowsOf<{ oldest: Date | null }>(
-      await this.dataSource.query('SELECT min(created_at) AS oldest FROM overage_outbox WHERE report_id IS NULL'),
+  /** Seconds since the oldest outbox row not yet in a report was written, by the database's clock; null when none. */
+  async oldestUnreportedOverageAge(): Promise<number | null> {
+    const [row] = rowsOf<{ seconds: number | null }>(
+      await this.dataSource.query(
+        'SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS seconds FROM overage_outbox WHERE report_id IS NULL',
+      ),
     );
-    return row?.oldest ?? null;
+    return row?.seconds ?? null;
   }
 
   /** Serialises the requests that share one idempotency key, for the caller's transaction. */

@@ -6,11 +6,6 @@ import { OverageReportsRepository } from './overage-reports.repository.js';
 const OVERAGE_OLDEST = 'billing_overage_unreported_oldest_seconds';
 const OVERAGE_HELD = 'billing_overage_reports_held';
 
-const secondsSince = (dates: Array<Date | null>) => {
-  const times = dates.filter((date): date is Date => date !== null).map((date) => date.getTime());
-  return times.length === 0 ? 0 : (Date.now() - Math.min(...times)) / 1000;
-};
-
 /**
  * Age of the oldest PAYG overage not yet accepted by Stripe (outbox row or report). Rows wait
  * about a minute to settle by design; a growing value means Stripe is refusing or unreachable.
@@ -31,7 +26,8 @@ export class OverageOutboxGauge implements OnModuleInit {
         help: 'Seconds since the oldest overage not yet reported to Stripe was recorded (0 when none)',
       },
       async (gauge) => {
-        gauge.set(secondsSince([await this.usage.oldestUnreportedOverage(), await this.reports.oldestUnreported()]));
+        const ages = [await this.usage.oldestUnreportedOverageAge(), await this.reports.oldestUnreportedAge()];
+        gauge.set(Math.max(0, ...ages.filter((age) => age !== null)));
       },
     );
     registerScrapeTimeGauge(

@@ -14,8 +14,13 @@ const SETTLE_SECONDS = 60;
 const LEASE_SECONDS = 60;
 const retryDelaySeconds = (attempts: number) => Math.min(2 ** attempts, 3_600);
 
-/** Stripe's answers that mean it recorded nothing: invalid request, bad credentials. */
-const REFUSED = new Set(['stripe_invalid_request', 'stripe_misconfigured']);
+/** Answers that mean Stripe recorded nothing: invalid request, bad credentials, or no Stripe to call at all. */
+const REFUSED = new Set([
+  'stripe_invalid_request',
+  'stripe_misconfigured',
+  'billing_disabled',
+  'billing_env_unavailable',
+]);
 
 type Scope = { tenantId: string; env: string };
 
@@ -51,27 +56,28 @@ export class OverageReporter {
     await this.send({ tenantId, env });
   }
 
+  /** One transaction on one connection: the outbox rows stay locked until their report exists. */
   private async batch(only?: Scope): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      const rows = await this.usage.settledOverage(manager, SETTLE_SECONDS, only);
-      for (const group of groupByTenant(rows)) await this.report(manager, group);
+      const groups = groupByTenant(await this.usage.settledOverage(manager, SETTLE_SECONDS, only));
+      if (groups.length === 0) return;
+      const tenants = groups.map(([first]) => ({ tenantId: first.tenant_id, env: first.env }));
+      const customers = await this.records.customerIdsIn(manager, tenants);
+      for (const group of groups) {
+        const [first] = group;
+        const stripeCustomerId = customers.get(`${first.tenant_id}:${first.env}`);
+        // A tenant without a Stripe customer waits until it has one.
+        if (stripeCustomerId) await this.report(manager, group, stripeCustomerId);
+      }
     });
   }
 
-  /** A tenant's settled rows become one report; a tenant without a Stripe customer waits until it has one. */
-  private async report(manager: Executor, rows: SettledOverage[]): Promise<void> {
+  /** A tenant's settled rows become one report. */
+  private async report(manager: Executor, rows: SettledOverage[], stripeCustomerId: string): Promise<void> {
     const [first] = rows;
-    const customer = await this.records.customer(first.tenant_id, first.env);
-    if (!customer) return;
     const id = randomUUID();
     const quantity = rows.reduce((sum, row) => sum + Number(row.quantity), 0);
-    await this.reports.insert(manager, {
-      id,
-      tenantId: first.tenant_id,
-      env: first.env,
-      stripeCustomerId: customer.stripeCustomerId,
-      quantity,
-    });
+    await this.reports.insert(manager, { id, tenantId: first.tenant_id, env: first.env, stripeCustomerId, quantity });
     await this.usage.assignOverageReport(
       manager,
       id,

@@ -111,13 +111,14 @@ export class OverageReportsRepository {
     );
   }
 
-  async oldestUnreported(): Promise<Date | null> {
-    const [row] = rowsOf<{ oldest: Date | null }>(
+  /** Seconds since the oldest report Stripe has not yet accepted was made, by the database's clock; null when none. */
+  async oldestUnreportedAge(): Promise<number | null> {
+    const [row] = rowsOf<{ seconds: number | null }>(
       await this.dataSource.query(
-        `SELECT min(created_at) AS oldest FROM overage_reports WHERE status NOT IN ('reported', 'held')`,
+        `SELECT EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS seconds FROM overage_reports WHERE status NOT IN ('reported', 'held')`,
       ),
     );
-    return row?.oldest ?? null;
+    return row?.seconds ?? null;
   }
 
   async heldCount(): Promise<number> {
