@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { CLS_ID, ClsService } from 'nestjs-cls';
 import type { Logger } from 'pino';
 import { mountOpenApi } from './api-docs/openapi.js';
 import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancers.js';
@@ -45,6 +46,14 @@ export async function createApp(
   mountOpenApi(app);
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Every request starts in a context of its own, even one that never reaches AuthGuard (a 404, a body
+  // that fails to parse): on a keep-alive connection it would otherwise run in the previous request's.
+  const cls = app.get(ClsService);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    cls.enter({ ifNested: 'override' });
+    cls.set(CLS_ID, request.id);
+    done();
+  });
   // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle
   // keep-alive socket would hold the server open until its timeout.
   let closing = false;

@@ -114,12 +114,17 @@ describe('metrics and logs', () => {
       expect(first).toEqual({ status: 200, reused: false });
       expect(await get('/llms.txt', { 'x-request-id': 'same-conn-2' })).toEqual({ status: 200, reused: true });
       expect(await get('/tenants/current', { 'x-request-id': 'same-conn-3' })).toEqual({ status: 401, reused: true });
+      // Authenticated again, then a route that does not exist: it never reaches AuthGuard.
+      await get('/tenants/current', { authorization: `Bearer ${apiKey}`, 'x-request-id': 'same-conn-4' });
+      expect(await get('/no-such-route', { 'x-request-id': 'same-conn-5' })).toEqual({ status: 404, reused: true });
     } finally {
       agent.destroy();
     }
-    await vi.waitFor(() => expect(completed('same-conn-3')).toBeDefined());
+    await vi.waitFor(() => expect(completed('same-conn-5')).toBeDefined());
     expect(completed('same-conn-1')).toMatchObject({ tenantId });
     expect(completed('same-conn-2')).not.toHaveProperty('tenantId');
     expect(completed('same-conn-3')).not.toHaveProperty('tenantId');
+    expect(completed('same-conn-4')).toMatchObject({ tenantId });
+    expect(completed('same-conn-5')).not.toHaveProperty('tenantId');
   });
 });
