@@ -4,7 +4,6 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ClsModule } from 'nestjs-cls';
 import type { Logger } from 'pino';
 import { AuditModule } from './audit/audit.module.js';
-import { BillingEventsModule } from './billing-stream/billing-events.module.js';
 import { BillingStreamModule } from './billing-stream/billing-stream.module.js';
 import { BillingModule } from './billing/billing.module.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
@@ -49,7 +48,6 @@ export class AppModule {
         EntitlementsModule,
         BillingModule.forRoot(stripe),
         AuditModule,
-        BillingEventsModule,
         BillingStreamModule,
         HealthModule,
         SummarizeModule,

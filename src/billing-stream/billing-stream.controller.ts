@@ -19,11 +19,11 @@ const EVENT_ID = /^\d{1,18}$/;
 
 @ApiTags('billing')
 @ApiExtraModels(BillingEventPayload)
-@Controller('billing')
+@Controller('billing/stream')
 export class BillingStreamController {
   constructor(private readonly hub: BillingStreamHub) {}
 
-  @Sse('stream')
+  @Sse()
   @Roles('owner', 'admin', 'member')
   @ApiOperation({
     summary:

@@ -1,13 +1,22 @@
 import { Module } from '@nestjs/common';
-import { BillingEventsModule } from './billing-events.module.js';
-import { billingStreamMetricProviders } from './billing-stream-metrics.js';
+import { BillingEvents } from './billing-events.js';
+import { BillingEventsRepository } from './billing-events.repository.js';
+import { billingEventsPublishedProvider, billingStreamMetricProviders } from './billing-stream-metrics.js';
 import { BillingStreamController } from './billing-stream.controller.js';
 import { BillingStreamHub } from './billing-stream.hub.js';
 
-/** GET /billing/stream: the HTTP side of the stream, so the CLI (which only publishes) goes without it. */
+/**
+ * The tenant's billing event stream: billing_events, written through BillingEventPublisher
+ * (common/events) from usage and billing, and served at GET /billing/stream.
+ */
 @Module({
-  imports: [BillingEventsModule],
   controllers: [BillingStreamController],
-  providers: [BillingStreamHub, ...billingStreamMetricProviders],
+  providers: [
+    BillingEventsRepository,
+    BillingEvents,
+    BillingStreamHub,
+    billingEventsPublishedProvider,
+    ...billingStreamMetricProviders,
+  ],
 })
 export class BillingStreamModule {}

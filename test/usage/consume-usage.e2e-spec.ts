@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  CONSUME_USAGE,
   consumeResultOf,
   type Consumption,
   type ConsumeUsageRow,
   consumeUsageValues,
-} from '../../src/usage/consume-usage.statement.js';
+} from '../../src/usage/consumption.js';
+import { CONSUME_USAGE } from '../../src/usage/usage.repository.js';
 import { type CounterState, decide, hourWindowStart } from '../../src/usage/quota-math.js';
 import { createTestDatabase } from '../support/test-database.js';
 

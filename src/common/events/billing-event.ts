@@ -38,6 +38,6 @@ export class BillingEventPublisher {
   async publish(event: NewBillingEvent): Promise<void> {
     const handled = await this.events.emitAsync(BILLING_EVENT, event);
     if (handled.length === 0)
-      throw new Error('nothing publishes billing events: the application must import BillingEventsModule');
+      throw new Error('nothing publishes billing events: the application must import BillingStreamModule');
   }
 }
