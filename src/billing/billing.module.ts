@@ -6,6 +6,7 @@ import { IdentityModule } from '../identity/identity.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { UsageModule } from '../usage/usage.module.js';
 import { billingMetricProviders } from './billing-metrics.js';
+import { BillingOperationsModule } from './billing-operations.module.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
 import { BillingStatusService } from './billing-status.service.js';
 import { BillingController } from './billing.controller.js';
@@ -36,6 +37,7 @@ export class BillingModule {
       imports: [
         TypeOrmModule.forFeature([BillingCustomer, SubscriptionRecord, InvoiceRecord, StripeEventRecord]),
         DomainEventsModule,
+        BillingOperationsModule,
         IdentityModule,
         PlansModule,
         UsageModule,

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ClsModule } from 'nestjs-cls';
 import { AuditModule } from '../audit/audit.module.js';
+import { BillingOperationsModule } from '../billing/billing-operations.module.js';
 import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
@@ -22,6 +23,7 @@ export class CliModule {
         DomainEventsModule,
         AuditModule,
         IdentityModule,
+        BillingOperationsModule,
       ],
     };
   }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditTrail } from '../../common/events/audit-trail.js';
-import { BillingError } from '../billing.errors.js';
 import type { StripeEventStatus } from './stripe-event.entity.js';
 import { type EventFilter, StripeEventsRepository } from './stripe-events.repository.js';
+import { StripeEventsService } from './stripe-events.service.js';
 import { WebhookProcessor } from './webhook-processor.js';
 
 const eventView = (event: Awaited<ReturnType<StripeEventsRepository['list']>>[number]) => ({
@@ -22,8 +21,8 @@ const eventView = (event: Awaited<ReturnType<StripeEventsRepository['list']>>[nu
 export class WebhookAdminService {
   constructor(
     private readonly events: StripeEventsRepository,
+    private readonly stored: StripeEventsService,
     private readonly processor: WebhookProcessor,
-    private readonly audit: AuditTrail,
   ) {}
 
   async list(filter: { status?: StripeEventStatus; type?: string }) {
@@ -31,12 +30,7 @@ export class WebhookAdminService {
   }
 
   async replay(filter: EventFilter): Promise<{ replayed: string[] }> {
-    const replayed = await this.events.requeue(filter);
-    if (filter.id && replayed.length === 0) throw new BillingError('event_not_found');
-    await this.audit.record({
-      action: 'webhook.replayed',
-      metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: replayed.length },
-    });
+    const replayed = await this.stored.requeue(filter, { unknownIdIsError: true });
     this.processor.wake();
     return { replayed };
   }

@@ -1,8 +1,6 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import type { Command } from 'commander';
-import { AuditTrail } from '../../common/events/audit-trail.js';
-import { type HeldReportOutcome, releaseHeldReport } from '../../billing/overage/overage-reports.repository.js';
+import { HeldOverageReports } from '../../billing/overage/held-overage-reports.js';
+import type { HeldReportOutcome } from '../../billing/overage/overage-reports.repository.js';
 import { printResult, withCliContext } from '../cli-context.js';
 
 interface ReleaseOptions {
@@ -27,23 +25,7 @@ export function registerOverageRelease(program: Command): void {
     .option('--resend', 'Stripe has no such meter event: send it again')
     .action(async (id: string, options: ReleaseOptions) => {
       const outcome = outcomeFrom(options);
-      // The release and its audit entry commit together, or neither does.
-      const released = await withCliContext((get) => {
-        const txHost = get<TransactionHost<TransactionalAdapterTypeOrm>>(TransactionHost);
-        return txHost.withTransaction(async () => {
-          const report = await releaseHeldReport(txHost.tx, id, outcome);
-          if (!report) throw new Error(`no held overage report ${id}`);
-          await get(AuditTrail).record({
-            action: 'overage.released',
-            actor: { type: 'operator' },
-            tenantId: report.tenant_id,
-            env: report.env,
-            target: { type: 'overage_report', id: report.id },
-            metadata: { quantity: report.quantity, outcome, via: 'cli' },
-          });
-          return report;
-        });
-      });
+      const released = await withCliContext((get) => get(HeldOverageReports).release(id, outcome, 'cli'));
       printResult({ released: released.id, outcome });
     });
 }

@@ -1,19 +1,7 @@
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Command } from 'commander';
-import { ClsModule, ClsService } from 'nestjs-cls';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { DomainEventsModule } from '../../common/events/domain-events.module.js';
-import { AuditModule } from '../../audit/audit.module.js';
-import { AuditTrail } from '../../common/events/audit-trail.js';
-import { StripeEventRecord } from '../../billing/webhooks/stripe-event.entity.js';
-import { type EventFilter, StripeEventsRepository } from '../../billing/webhooks/stripe-events.repository.js';
-import { ConfigModule } from '../../config/config.module.js';
-import { resolveDatabaseServer } from '../../database/database-server.js';
-import { DatabaseModule } from '../../database/database.module.js';
-import { loadRuntimeConfig } from '../../config/load-runtime-config.js';
-import { printResult } from '../cli-context.js';
+import type { EventFilter } from '../../billing/webhooks/stripe-events.repository.js';
+import { StripeEventsService } from '../../billing/webhooks/stripe-events.service.js';
+import { printResult, withCliContext } from '../cli-context.js';
 
 interface ReplayOptions {
   id?: string;
@@ -43,37 +31,8 @@ export function registerWebhooksReplay(program: Command): void {
     .option('--since <time>', 'events received since this time')
     .action(async (options: ReplayOptions) => {
       const filter = filterFrom(options);
-      const { config } = loadRuntimeConfig();
-      const database = await resolveDatabaseServer(config, (message) => process.stderr.write(`${message}\n`), 'cli');
-      @Module({
-        imports: [
-          ConfigModule.forRoot(config),
-          ClsModule.forRoot({ global: true }),
-          EventEmitterModule.forRoot(),
-          DatabaseModule.forRoot(database.url),
-          DomainEventsModule,
-          AuditModule,
-          TypeOrmModule.forFeature([StripeEventRecord]),
-        ],
-        providers: [StripeEventsRepository],
-      })
-      class ReplayModule {}
-      const app = await NestFactory.createApplicationContext(ReplayModule, { logger: ['error'] });
-      try {
-        const replayed = await app.get(ClsService).run(async () => {
-          const ids = await app.get(StripeEventsRepository).requeue(filter);
-          await app.get(AuditTrail).record({
-            action: 'webhook.replayed',
-            actor: { type: 'operator' },
-            metadata: { filter: { ...filter, since: filter.since?.toISOString() }, count: ids.length, via: 'cli' },
-          });
-          return ids;
-        });
-        process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);
-        printResult({ replayed });
-      } finally {
-        await app.close();
-        await database.stop();
-      }
+      const replayed = await withCliContext((get) => get(StripeEventsService).requeue(filter, { via: 'cli' }));
+      process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);
+      printResult({ replayed });
     });
 }
