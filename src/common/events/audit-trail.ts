@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { emitHandled } from './emit-handled.js';
 
 export type ActorType = 'user' | 'api_key' | 'operator' | 'stripe' | 'system';
 
@@ -26,8 +27,7 @@ export const AUDIT_ENTRY = 'audit.entry';
 export class AuditTrail {
   constructor(private readonly events: EventEmitter2) {}
 
-  async record(entry: AuditEntry): Promise<void> {
-    const handled = await this.events.emitAsync(AUDIT_ENTRY, entry);
-    if (handled.length === 0) throw new Error('nothing writes audit entries: the application must import AuditModule');
+  record(entry: AuditEntry): Promise<void> {
+    return emitHandled(this.events, AUDIT_ENTRY, entry, 'AuditModule');
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { emitHandled } from './emit-handled.js';
 
 export const BILLING_EVENT_TYPES = [
   'subscription.created',
@@ -35,9 +36,7 @@ export const BILLING_EVENT = 'billing-stream.event';
 export class BillingEventPublisher {
   constructor(private readonly events: EventEmitter2) {}
 
-  async publish(event: NewBillingEvent): Promise<void> {
-    const handled = await this.events.emitAsync(BILLING_EVENT, event);
-    if (handled.length === 0)
-      throw new Error('nothing publishes billing events: the application must import BillingStreamModule');
+  publish(event: NewBillingEvent): Promise<void> {
+    return emitHandled(this.events, BILLING_EVENT, event, 'BillingStreamModule');
   }
 }
