@@ -36,7 +36,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        // Not mounted as middleware (it cost a quarter of the request path): AuthGuard opens each request's context.
+        // Not mounted as middleware (it cost a quarter of the request path): a callback-style onRequest hook
+        // (app.factory.ts) opens each request's context.
         ClsModule.forRoot({ global: true }),
         // Lower layers emit what higher ones record (audit entries, billing stream events): see common/events.
         EventEmitterModule.forRoot(),

@@ -8,8 +8,8 @@ import { Authenticator } from './authenticator.js';
 import { IS_PUBLIC } from '../../common/http/public.decorator.js';
 
 /**
- * Global, and first: opens the request's CLS context (request id, then the auth context), then
- * requires credentials unless the route is marked @Public().
+ * Global, and first: puts the auth context in the request's CLS context (opened, with the request
+ * id, by the onRequest hook in app.factory.ts), then requires credentials unless the route is @Public().
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -25,9 +25,12 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // A fresh store per request: a keep-alive connection's next request must not inherit this one's tenant.
-    this.cls.enter({ ifNested: 'override' });
-    this.cls.set(CLS_ID, request.id);
+    // The request's context was opened fresh by the onRequest hook (app.factory.ts); only code that
+    // serves a request some other way (a test's inject) gets one here.
+    if (!this.cls.isActive()) {
+      this.cls.enter();
+      this.cls.set(CLS_ID, request.id);
+    }
     if (this.isPublic(context)) return true;
     const auth = this.authenticator.authenticate(request.headers);
     return auth instanceof Promise ? auth.then((known) => this.admit(request, known)) : this.admit(request, auth);
