@@ -34,6 +34,14 @@ describe('npm run stripe:setup', () => {
     expect(readFileSync(envFile, 'utf8')).toContain(`STRIPE_PRICE_PRO=${first.result.prices.pro}`);
   });
 
+  it('writes the ids to the file --output names instead', async () => {
+    const cwd = scratchDir();
+    const run = await setup(cwd, emulatorEnv(), ['--output', 'stripe.env']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'stripe.env'), 'utf8')).toContain(`STRIPE_PRICE_PRO=${run.result.prices.pro}`);
+    expect(existsSync(path.join(cwd, '.env.local'))).toBe(false);
+  });
+
   it('says which mode the key is in and never prints the key', async () => {
     const run = await setup(scratchDir(), emulatorEnv());
     expect(run.stderr).toContain('Stripe test mode (sk_test_…ator)');

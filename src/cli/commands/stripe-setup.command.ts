@@ -26,8 +26,9 @@ export function registerStripeSetup(program: Command): void {
       'create the plan prices, the overage meter and its price in Stripe (idempotent); write their ids to .env.local',
     )
     .option('--live', 'allow a live-mode key (real money)')
-    .option('--env-file <file>', 'where to write the ids', '.env.local')
-    .action(async (options: { live?: boolean; envFile: string }) => {
+    // Not --env-file: Node 20 reads that flag from anywhere in argv, even after the script's name.
+    .option('--output <file>', 'where to write the ids', '.env.local')
+    .action(async (options: { live?: boolean; output: string }) => {
       const { config } = loadRuntimeConfig();
       const key = config.billing.stripeSecretKey;
       if (!key) throw new Error(NO_KEY);
@@ -48,7 +49,7 @@ export function registerStripeSetup(program: Command): void {
       const app = await NestFactory.createApplicationContext(SetupModule, { logger: ['error'] });
       try {
         const result = await app.get(PlanProvisioner).provision(config.billing.meterEventName);
-        const file = path.resolve(options.envFile);
+        const file = path.resolve(options.output);
         updateEnvFile(file, {
           STRIPE_PRICE_STARTER: result.prices.starter,
           STRIPE_PRICE_PRO: result.prices.pro,
