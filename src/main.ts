@@ -8,6 +8,7 @@ import type { DatabaseServer } from './database/embedded-database.js';
 import { createRootLogger } from './observability/logger.factory.js';
 import { loadRuntimeConfig } from './config/load-runtime-config.js';
 import { resolveStripe, type StripeRuntime } from './startup/resolve-stripe.js';
+import { EmulatorStateInUseError } from './stripe-emulator/state-lock.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // An error that already says what to do is shown alone; anything else with its stack.
-  const expected = error instanceof DatabaseStartupError;
+  const expected = error instanceof DatabaseStartupError || error instanceof EmulatorStateInUseError;
   process.stderr.write(
     `start-up failed: ${error instanceof Error ? (expected ? error.message : (error.stack ?? error.message)) : String(error)}\n`,
   );

@@ -11,19 +11,17 @@ export interface StripeRuntime {
 
 const PREFERRED_EMULATOR_PORT = 12111;
 
-/** On 12111 with the shared state file; if that port is taken (say by `npm run stripe:emulator` on the
- *  same state file), on a free port with a state file of its own, so two emulators never overwrite one. */
-async function startLocalEmulator(config: AppConfig) {
+/**
+ * One state file per DATA_DIR, whatever the port: on 12111 if it is free, otherwise on any free port,
+ * so a restart finds its customers and subscriptions again. The state file's lock refuses a second
+ * emulator on the same DATA_DIR (say `npm run stripe:emulator`) instead of letting the two overwrite it.
+ */
+async function startLocalEmulator(stateFile: string) {
   try {
-    return await startStripeEmulator({
-      stateFile: path.join(config.dataDir, 'stripe-emulator.json'),
-      port: PREFERRED_EMULATOR_PORT,
-    });
-  } catch {
-    return startStripeEmulator({
-      stateFile: path.join(config.dataDir, `stripe-emulator-${process.pid}.json`),
-      port: 0,
-    });
+    return await startStripeEmulator({ stateFile, port: PREFERRED_EMULATOR_PORT });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return startStripeEmulator({ stateFile, port: 0 });
   }
 }
 
@@ -45,14 +43,15 @@ export async function resolveStripe(config: AppConfig, log: (message: string) =>
     };
     return { settings, stop: none };
   }
-  const emulator = await startLocalEmulator(config);
+  const stateFile = path.join(config.dataDir, 'stripe-emulator.json');
+  const emulator = await startLocalEmulator(stateFile);
   const webhookSecret = emulator.addWebhookEndpoint(
     `http://127.0.0.1:${config.port}/billing/webhook`,
     WEBHOOK_EVENT_TYPES,
   );
   log(
     `STRIPE_SECRET_KEY is not set: billing runs against the local Stripe emulator at ${emulator.url} ` +
-      `(test mode, state in ${path.join(config.dataDir, 'stripe-emulator.json')}); its webhooks go to this service. ` +
+      `(test mode, state in ${stateFile}); its webhooks go to this service. ` +
       'Set STRIPE_SECRET_KEY to use a real Stripe account.',
   );
   return {

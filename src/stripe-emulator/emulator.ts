@@ -6,6 +6,7 @@ import { Invoices } from './invoices.js';
 import { newId } from './ids.js';
 import { buildEmulatorServer } from './server.js';
 import { withShape } from './shapes.js';
+import { lockStateFile } from './state-lock.js';
 import { EmulatorStore } from './store.js';
 import { Subscriptions } from './subscriptions.js';
 import { type DispatcherOptions, WebhookDispatcher } from './webhook-dispatcher.js';
@@ -41,6 +42,7 @@ export const DEFAULT_EMULATOR_KEY = 'sk_test_emulator';
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<StripeEmulator> {
   const host = options.host ?? '127.0.0.1';
   const secretKey = options.secretKey ?? DEFAULT_EMULATOR_KEY;
+  const lock = options.stateFile ? lockStateFile(options.stateFile) : { release: () => undefined };
   const store = new EmulatorStore(options.stateFile);
   const clock = new Clock((offset) => {
     store.data.clock_offset = offset;
@@ -62,7 +64,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     faults: { remaining: 0, mode: 'error', hang_ms: 30_000 },
   };
   const app = buildEmulatorServer(context);
-  await app.listen({ port: options.port ?? 0, host });
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const port = (app.server.address() as { port: number }).port;
   const url = `http://${host}:${port}`;
   context.publicUrl = options.publicUrl ?? url;
@@ -99,6 +106,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
       store.data.clock_offset = clock.offset;
       store.flush();
       await app.close();
+      lock.release();
     },
   };
 }
