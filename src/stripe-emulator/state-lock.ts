@@ -1,4 +1,5 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const isAlive = (pid: number) => {
   try {
@@ -21,6 +22,7 @@ export class EmulatorStateInUseError extends Error {
  */
 export function lockStateFile(file: string): { release(): void } {
   const lock = `${file}.lock`;
+  mkdirSync(path.dirname(file), { recursive: true });
   for (;;) {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });

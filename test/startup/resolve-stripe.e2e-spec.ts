@@ -54,6 +54,12 @@ describe('the in-process Stripe emulator', () => {
     }
   });
 
+  it('starts on a data directory that does not exist yet (DATABASE_URL set: no embedded Postgres made it)', async () => {
+    const dataDir = path.join(scratchDir(), 'not-yet');
+    const runtime = await start(dataDir);
+    expect(runtime.settings?.emulated).toBe(true);
+  });
+
   it('refuses a second emulator on the same data directory rather than let both write its state', async () => {
     const dataDir = scratchDir();
     await start(dataDir);
