@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { CLS_ID, ClsService } from 'nestjs-cls';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { mountOpenApi } from './api-docs/openapi.js';
 import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancers.js';
+import { errorBody, toAppError } from './common/errors/to-error-response.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
@@ -29,6 +31,12 @@ export async function createApp(
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: config.trustProxy,
+    // Errors Fastify's router answers itself (broken percent-encoding, an over-long path parameter)
+    // in the service's shape, with the request id, instead of Fastify's own.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const refused = toAppError(error);
+      void reply.header('x-request-id', request.id).status(refused.status).send(errorBody(refused, request.id));
+    },
   });
   // rawBody: Stripe's signature covers the exact bytes it sent.
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -21,6 +21,17 @@ describe('the common error shape', () => {
     expectErrorShape(response.body, 'not_found');
   });
 
+  it('answers what Fastify’s router refuses in the same shape, with the request id', async () => {
+    const long = await t.request('DELETE', `/tenants/current/members/${'a'.repeat(200)}`, { token });
+    expect(long.status).toBe(414);
+    expectErrorShape(long.body, 'uri_too_long');
+    expect(long.headers.get('x-request-id')).toBe(long.body.error.request_id);
+    const broken = await t.request('GET', '/tenants/%E0%A4%A', { token });
+    expect(broken.status).toBe(400);
+    expectErrorShape(broken.body, 'bad_url');
+    expect(JSON.stringify(broken.body)).not.toContain('%E0');
+  });
+
   it('400s malformed JSON', async () => {
     const response = await t.request('POST', '/tenants', { token, rawBody: '{"name": "unterminated' });
     expect(response.status).toBe(400);

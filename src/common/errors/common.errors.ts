@@ -9,6 +9,8 @@ export const CommonError = defineErrors('CommonError', {
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
+  uri_too_long: { status: 414, message: 'A path segment is longer than 100 characters.' },
+  bad_url: { status: 400, message: 'The URL is not valid: a percent-encoded character is broken.' },
   unsupported_media_type: { status: 415, message: 'Unsupported content type; send application/json.' },
   rate_limited: { status: 429, message: 'Too many requests.' },
   internal_error: { status: 500, message: 'Internal server error.' },

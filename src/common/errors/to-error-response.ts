@@ -16,6 +16,9 @@ const CODE_BY_STATUS: Record<number, string> = {
 
 /** Fastify's own errors (body parsing, limits) carry a status and an `FST_` code. */
 function fromFastify(error: { code: string; statusCode?: number; message: string }): AppError {
+  // Fastify's router refuses these before any route runs; its message repeats the whole path.
+  if (error.code === 'FST_ERR_BAD_URL') return new CommonError('bad_url');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new CommonError('uri_too_long');
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new CommonError('payload_too_large');
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new CommonError('unsupported_media_type');
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY')
