@@ -5,6 +5,8 @@ export interface JwtSettings {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** The longest a user token may live: its age since `iat`, and its whole lifetime up to `exp`. */
+  maxAgeSeconds: number;
 }
 
 export interface BillingSettings {

@@ -40,6 +40,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     JWT_JWKS_URL: jwt.jwksUrl ?? '(unset)',
     JWT_ISSUER: jwt.issuer ?? '(unset)',
     JWT_AUDIENCE: jwt.audience ?? '(unset)',
+    JWT_MAX_AGE_SECONDS: String(jwt.maxAgeSeconds),
     ENABLE_BILLING: String(billing.enabled),
     STRIPE_SECRET_KEY: maskSecret(billing.stripeSecretKey),
     STRIPE_WEBHOOK_SECRET: billing.webhookSecrets.map(maskSecret).join(',') || '(unset)',

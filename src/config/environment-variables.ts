@@ -85,6 +85,9 @@ export class EnvironmentVariables {
   @IsString()
   JWT_AUDIENCE?: string;
 
+  @OptionalIntegerFrom(60, 31_536_000)
+  JWT_MAX_AGE_SECONDS?: number;
+
   @IsOptional()
   @IsHttpUrl()
   APP_URL?: string;

@@ -167,6 +167,26 @@ describe('authentication', () => {
           .setExpirationTime('1h')
           .sign(new TextEncoder().encode('another-secret-another-secret-another')),
     ],
+    [
+      'a token that claims to live longer than JWT_MAX_AGE_SECONDS (exp: 1e308 was accepted)',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setIssuedAt()
+          .setExpirationTime(Math.floor(Date.now() / 1000) + 86_400 * 365)
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    [
+      'a token issued longer ago than JWT_MAX_AGE_SECONDS, though not yet expired',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('x')
+          .setIssuedAt(Math.floor(Date.now() / 1000) - 2 * 86_400)
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
     ['garbage', async () => 'not.a.jwt'],
   ])('rejects %s', async (_name, makeToken) => {
     const response = await t.request('POST', '/tenants', { token: await makeToken(), body: { name: 'x' } });

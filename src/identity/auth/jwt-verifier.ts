@@ -36,7 +36,18 @@ export class JwtVerifier {
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
       throw new IdentityError('invalid_token');
     }
+    this.assertLifetime(payload);
     const verified = typeof payload.email === 'string' && payload.email_verified === true;
     return { subject: payload.sub, email: verified ? (payload.email as string).toLowerCase() : null };
+  }
+
+  /** A valid signature is not a licence forever: neither a token issued long ago nor one with a far `exp` passes. */
+  private assertLifetime(payload: JWTPayload): void {
+    const maxAge = this.config.jwt.maxAgeSeconds;
+    const now = Math.floor(Date.now() / 1000);
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat : now;
+    if (now - issuedAt > maxAge || payload.exp! - issuedAt > maxAge) {
+      throw new IdentityError('invalid_token', `The token may live at most JWT_MAX_AGE_SECONDS (${maxAge} s).`);
+    }
   }
 }
