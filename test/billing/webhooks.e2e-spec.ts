@@ -68,6 +68,17 @@ describe('Stripe webhooks', () => {
     expect((await stored(body.id)).status).toBe('ignored');
   });
 
+  it('labels metrics with the types it handles and `other`, whatever type a signed sender invents', async () => {
+    const invented = `made.up.${Math.random().toString(36).slice(2)}`;
+    const body = event({ type: invented });
+    await deliver(JSON.stringify(body));
+    await t.settle();
+    expect((await stored(body.id)).status).toBe('ignored');
+    const metrics = (await t.request('GET', '/metrics')).body as string;
+    expect(metrics).not.toContain(invented);
+    expect(metrics).toMatch(/stripe_webhook_events_received_total\{type="other",duplicate="false"\} \d+/);
+  });
+
   it.each([
     [
       'a tampered body',

@@ -8,7 +8,7 @@ import { BillingError } from '../billing.errors.js';
 import { StripeGateway } from '../stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from '../stripe/stripe-settings.js';
 import { EventInsertBatcher } from './event-insert-batcher.js';
-import { EVENTS_RECEIVED, SIGNATURE_FAILURES } from './webhook-metrics.js';
+import { EVENTS_RECEIVED, SIGNATURE_FAILURES, typeLabel } from './webhook-metrics.js';
 import { WebhookProcessor } from './webhook-processor.js';
 
 /** Verify, persist, acknowledge: an event is stored before Stripe hears 200, and never twice. */
@@ -53,7 +53,7 @@ export class WebhookIntakeService {
       );
       throw new CommonError('service_unavailable', 'The event could not be stored; Stripe will retry.');
     }
-    this.received.inc({ type: event.type, duplicate: String(!stored) });
+    this.received.inc({ type: typeLabel(event.type), duplicate: String(!stored) });
     this.logger.log({ eventId: event.id, type: event.type, duplicate: !stored }, 'Stripe event received');
     if (stored && ours) this.processor.wake();
     return { received: true, duplicate: !stored };

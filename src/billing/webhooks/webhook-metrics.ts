@@ -1,4 +1,10 @@
 import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import { WEBHOOK_EVENT_TYPES } from './webhook-event-types.js';
+
+const KNOWN_TYPES = new Set<string>(WEBHOOK_EVENT_TYPES);
+
+/** An event's type as a metric label: the types we handle, and `other` for any other (a signed sender picks the type). */
+export const typeLabel = (type: string) => (KNOWN_TYPES.has(type) ? type : 'other');
 
 export const SIGNATURE_FAILURES = 'stripe_webhook_signature_failures_total';
 export const EVENTS_RECEIVED = 'stripe_webhook_events_received_total';

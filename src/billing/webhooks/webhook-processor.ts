@@ -7,7 +7,7 @@ import type { Counter, Histogram } from 'prom-client';
 import type Stripe from 'stripe';
 import { type ClaimedEvent, StripeEventsRepository } from './stripe-events.repository.js';
 import { StripeEventHandlers } from './stripe-event-handlers.js';
-import { EVENTS_DEAD, EVENTS_PROCESSED, PROCESSING_LAG } from './webhook-metrics.js';
+import { EVENTS_DEAD, EVENTS_PROCESSED, PROCESSING_LAG, typeLabel } from './webhook-metrics.js';
 
 const BATCH = 32;
 /** Events of different tenants apply side by side; one tenant's queue behind its advisory lock. */
@@ -108,14 +108,14 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
         await this.events.finish(claimed.id, outcome);
         return outcome;
       });
-      this.processed.inc({ type: event.type, result });
-      this.lag.observe({ type: event.type }, (Date.now() - new Date(claimed.received_at).getTime()) / 1000);
+      this.processed.inc({ type: typeLabel(event.type), result });
+      this.lag.observe({ type: typeLabel(event.type) }, (Date.now() - new Date(claimed.received_at).getTime()) / 1000);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const retryAt = claimed.attempts >= MAX_ATTEMPTS ? null : new Date(Date.now() + retryDelayMs(claimed.attempts));
       await this.events.fail(claimed.id, message, retryAt);
-      this.processed.inc({ type: event.type, result: retryAt ? 'failed' : 'dead' });
-      if (!retryAt) this.dead.inc({ type: event.type });
+      this.processed.inc({ type: typeLabel(event.type), result: retryAt ? 'failed' : 'dead' });
+      if (!retryAt) this.dead.inc({ type: typeLabel(event.type) });
       this.logger.warn(
         { eventId: claimed.id, type: event.type, attempts: claimed.attempts, retryAt, err: error },
         'Stripe event failed',
