@@ -16,6 +16,7 @@ const BAD_VALUES: Record<string, string> = {
   DATABASE_POOL_SIZE: '1',
   BILLING_STREAM_KEEPALIVE_SECONDS: '0',
   JWT_SECRET: 'short',
+  JWT_MAX_AGE_SECONDS: '0',
   JWT_JWKS_URL: 'ftp://idp.example.com/jwks',
   APP_URL: 'billing.example.com',
   CORS_ORIGINS: '*',
