@@ -10,7 +10,7 @@ import { CheckoutService } from './checkout.service.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
 import type { Plan, PlanId } from '../plans/plans.js';
-import { signPreview, verifyPreview } from './preview-token.js';
+import { type PreviewClaims, signPreview, verifyPreview } from './preview-token.js';
 import { LIVE_STATUSES, META } from './stripe-facts.js';
 
 type Change = 'upgrade' | 'downgrade' | 'cancel' | 'restore';
@@ -21,6 +21,20 @@ type Change = 'upgrade' | 'downgrade' | 'cancel' | 'restore';
  * from the next renewal with nothing refunded, and the higher plan stays entitled until then,
  * recorded on the subscription in Stripe. Changing to free cancels at period end.
  */
+/** What a preview token vouches for: this tenant's subscription, this plan, this proration instant. */
+const previewClaims = (
+  scope: TenantScope,
+  current: SubscriptionRecord,
+  target: Plan,
+  prorationDate: number,
+): PreviewClaims => ({
+  tenantId: scope.tenantId,
+  env: scope.env,
+  subscriptionId: current.stripeSubscriptionId,
+  planId: target.id,
+  prorationDate,
+});
+
 @Injectable()
 export class SubscriptionManagementService {
   constructor(
@@ -68,14 +82,7 @@ export class SubscriptionManagementService {
     // Stripe's clock, not ours, fixes the proration instant; the change sends it back so the charge matches.
     const prorationDate =
       invoice.parent?.subscription_details?.subscription_proration_date ?? Math.floor(Date.now() / 1000);
-    const claims = {
-      tenantId: scope.tenantId,
-      env: scope.env,
-      subscriptionId: current.stripeSubscriptionId,
-      planId: target.id,
-      prorationDate,
-    };
-    const previewToken = signPreview(gateway.settings.secretKey, claims);
+    const previewToken = signPreview(gateway.settings.secretKey, previewClaims(scope, current, target, prorationDate));
     return {
       plan_id: target.id,
       change,
@@ -93,13 +100,7 @@ export class SubscriptionManagementService {
     if (change === 'cancel') return this.cancel(scope, true);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     if (prorationDate !== undefined) {
-      const claims = {
-        tenantId: scope.tenantId,
-        env: scope.env,
-        subscriptionId: current.stripeSubscriptionId,
-        planId: target.id,
-        prorationDate,
-      };
+      const claims = previewClaims(scope, current, target, prorationDate);
       if (change !== 'upgrade' || !previewToken || !verifyPreview(gateway.settings.secretKey, claims, previewToken))
         throw new BillingError('invalid_preview');
     }

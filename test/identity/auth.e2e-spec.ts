@@ -132,60 +132,31 @@ describe('authentication', () => {
     expect([response.status, response.body.error.code]).toEqual([403, 'not_a_member']);
   });
 
+  const now = () => Math.floor(Date.now() / 1000);
+  /** An HS256 token with just the claims given (`exp` as seconds or a jose duration such as '1h'). */
+  const token = (claims: { sub?: string; exp?: number | string; iat?: number; secret?: string }) => {
+    let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' });
+    if (claims.sub) jwt = jwt.setSubject(claims.sub);
+    if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
+    if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+    return jwt.sign(new TextEncoder().encode(claims.secret ?? TEST_JWT_SECRET));
+  };
+
   it.each([
-    [
-      'an expired token',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject('x')
-          .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
-    ],
-    [
-      'a token without exp',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject('x')
-          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
-    ],
-    [
-      'a token without sub',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
-    ],
+    ['an expired token', () => token({ sub: 'x', exp: now() - 60 })],
+    ['a token without exp', () => token({ sub: 'x' })],
+    ['a token without sub', () => token({ exp: '1h' })],
     [
       'a token signed with another secret',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject('x')
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode('another-secret-another-secret-another')),
+      () => token({ sub: 'x', exp: '1h', secret: 'another-secret-another-secret-another' }),
     ],
     [
       'a token that claims to live longer than JWT_MAX_AGE_SECONDS (exp: 1e308 was accepted)',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject('x')
-          .setIssuedAt()
-          .setExpirationTime(Math.floor(Date.now() / 1000) + 86_400 * 365)
-          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      () => token({ sub: 'x', iat: now(), exp: now() + 86_400 * 365 }),
     ],
     [
       'a token issued longer ago than JWT_MAX_AGE_SECONDS, though not yet expired',
-      () =>
-        new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject('x')
-          .setIssuedAt(Math.floor(Date.now() / 1000) - 2 * 86_400)
-          .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      () => token({ sub: 'x', iat: now() - 2 * 86_400, exp: '1h' }),
     ],
     ['garbage', async () => 'not.a.jwt'],
   ])('rejects %s', async (_name, makeToken) => {

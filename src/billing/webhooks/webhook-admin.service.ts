@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { BillingError } from '../billing.errors.js';
 import type { StripeEventStatus } from './stripe-event.entity.js';
 import { type EventFilter, StripeEventsRepository } from './stripe-events.repository.js';
 import { StripeEventsService } from './stripe-events.service.js';
@@ -30,7 +31,9 @@ export class WebhookAdminService {
   }
 
   async replay(filter: EventFilter): Promise<{ replayed: string[] }> {
-    const replayed = await this.stored.requeue(filter, { unknownIdIsError: true });
+    // Over HTTP an unknown id is a 404, and nothing is audited; the CLI reports 0 queued instead.
+    if (filter.id && !(await this.events.find(filter.id))) throw new BillingError('event_not_found');
+    const replayed = await this.stored.requeue(filter);
     this.processor.wake();
     return { replayed };
   }

@@ -31,7 +31,7 @@ export function registerWebhooksReplay(program: Command): void {
     .option('--since <time>', 'events received since this time')
     .action(async (options: ReplayOptions) => {
       const filter = filterFrom(options);
-      const replayed = await withCliContext((get) => get(StripeEventsService).requeue(filter, { via: 'cli' }));
+      const replayed = await withCliContext((get) => get(StripeEventsService).requeue(filter, 'cli'));
       process.stderr.write(`${replayed.length} event(s) queued; a running service applies them within a second.\n`);
       printResult({ replayed });
     });
