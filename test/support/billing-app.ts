@@ -27,7 +27,8 @@ export async function startBillingApp(
     webhookSecrets: [webhookSecret, ...(options.extraWebhookSecrets ?? [])],
     mode: 'test' as const,
     emulated: true,
-    timeoutMs: 1_500,
+    // Generous: on a loaded machine a 1.5 s timeout turned a slow success into a failure (seen as run() returning 0).
+    timeoutMs: 10_000,
   };
   const t = await startTestApp(env, undefined, settings);
   emulator.addWebhookEndpoint(`${t.baseUrl}/billing/webhook`, WEBHOOK_EVENT_TYPES, webhookSecret);
