@@ -12,6 +12,14 @@ export interface Faults {
   hang_ms: number;
 }
 
+/** Stripe answering slowly: each API request waits `ms` (the next `remaining` ones; -1 for all), then does its work. */
+export interface Latency {
+  ms: number;
+  remaining: number;
+  /** API requests being handled now, to wait on in tests. */
+  inFlight: number;
+}
+
 export interface EmulatorContext {
   store: EmulatorStore;
   clock: Clock;
@@ -23,4 +31,7 @@ export interface EmulatorContext {
   /** Where the hosted checkout and portal pages are served, as a browser reaches them. */
   publicUrl: string;
   faults: Faults;
+  latency: Latency;
+  /** Idempotency keys whose first request is still running: Stripe refuses a second one meanwhile. */
+  idempotencyInProgress: Set<string>;
 }

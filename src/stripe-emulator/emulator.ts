@@ -62,6 +62,8 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     secretKey,
     publicUrl: '',
     faults: { remaining: 0, mode: 'error', hang_ms: 30_000 },
+    latency: { ms: 0, remaining: 0, inFlight: 0 },
+    idempotencyInProgress: new Set(),
   };
   const app = buildEmulatorServer(context);
   try {

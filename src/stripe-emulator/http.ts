@@ -50,54 +50,78 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
     method: spec.method,
     url,
     handler: async (request, reply) => {
-      if (ctx.faults.remaining > 0) {
-        ctx.faults.remaining--;
-        if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
-        return send(
-          reply,
-          500,
-          new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON(),
-        );
-      }
-      // The SDK sends GET and DELETE parameters in the query string.
-      const params = ((spec.method === 'POST' ? request.body : request.query) ?? {}) as Params;
-      const key = spec.method === 'POST' ? (request.headers['idempotency-key'] as string | undefined) : undefined;
-      const fingerprint = createHash('sha256')
-        .update(`${spec.method} ${request.url} ${JSON.stringify(params)}`)
-        .digest('hex');
+      ctx.latency.inFlight++;
       try {
-        validateParams(spec, params);
-        const stored = key ? ctx.store.data.idempotency[key] : undefined;
-        if (stored && stored.fingerprint !== fingerprint) {
-          throw new StripeApiError(
-            400,
-            'idempotency_error',
-            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-          );
-        }
-        if (stored) return send(reply.header('idempotent-replayed', 'true'), stored.status, stored.body);
-      } catch (error) {
-        if (error instanceof StripeApiError) return send(reply, error.status, error.toJSON());
-        throw error;
+        return await handle(request, reply);
+      } finally {
+        ctx.latency.inFlight--;
       }
-      let status = 200;
-      let body: unknown;
-      try {
-        const result = structuredClone(await handler(params, request.params as Record<string, string>, request));
-        for (const path of [].concat(params.expand ?? [])) expandPath(ctx, result, String(path).split('.'));
-        body = result;
-      } catch (error) {
-        if (!(error instanceof StripeApiError)) throw error;
-        status = error.status;
-        body = error.toJSON();
-      }
-      if (key) {
-        ctx.store.data.idempotency[key] = { fingerprint, status, body };
-        ctx.store.changed();
-      }
-      return send(reply, status, body);
     },
   });
+
+  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    if (ctx.faults.remaining > 0) {
+      ctx.faults.remaining--;
+      if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
+      return send(
+        reply,
+        500,
+        new StripeApiError(500, 'api_error', 'An unknown error occurred (injected by the emulator).').toJSON(),
+      );
+    }
+    // The SDK sends GET and DELETE parameters in the query string.
+    const params = ((spec.method === 'POST' ? request.body : request.query) ?? {}) as Params;
+    const key = spec.method === 'POST' ? (request.headers['idempotency-key'] as string | undefined) : undefined;
+    const fingerprint = createHash('sha256')
+      .update(`${spec.method} ${request.url} ${JSON.stringify(params)}`)
+      .digest('hex');
+    try {
+      validateParams(spec, params);
+      const stored = key ? ctx.store.data.idempotency[key] : undefined;
+      if (stored && stored.fingerprint !== fingerprint) {
+        throw new StripeApiError(
+          400,
+          'idempotency_error',
+          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+        );
+      }
+      if (stored) return send(reply.header('idempotent-replayed', 'true'), stored.status, stored.body);
+      if (key && ctx.idempotencyInProgress.has(key))
+        throw new StripeApiError(
+          409,
+          'invalid_request_error',
+          `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
+          'idempotency_key_in_use',
+        );
+    } catch (error) {
+      if (error instanceof StripeApiError) return send(reply, error.status, error.toJSON());
+      throw error;
+    }
+    if (key) ctx.idempotencyInProgress.add(key);
+    let status = 200;
+    let body: unknown;
+    try {
+      // Slow work, not a slow edge: a request that outlives its client's timeout still takes effect.
+      if (ctx.latency.remaining !== 0) {
+        if (ctx.latency.remaining > 0) ctx.latency.remaining--;
+        await sleep(ctx.latency.ms);
+      }
+      const result = structuredClone(await handler(params, request.params as Record<string, string>, request));
+      for (const path of [].concat(params.expand ?? [])) expandPath(ctx, result, String(path).split('.'));
+      body = result;
+    } catch (error) {
+      if (!(error instanceof StripeApiError)) throw error;
+      status = error.status;
+      body = error.toJSON();
+    } finally {
+      if (key) ctx.idempotencyInProgress.delete(key);
+    }
+    if (key) {
+      ctx.store.data.idempotency[key] = { fingerprint, status, body };
+      ctx.store.changed();
+    }
+    return send(reply, status, body);
+  }
 }
 
 /** Stripe's list object: newest first, cursor pagination with `starting_after` / `ending_before`, `limit` 1 to 100. */

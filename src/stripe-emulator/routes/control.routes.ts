@@ -68,6 +68,20 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     },
   );
 
+  const latencyView = () => ({ ms: ctx.latency.ms, remaining: ctx.latency.remaining, in_flight: ctx.latency.inFlight });
+  app.get('/_emulator/latency', async () => latencyView());
+  app.post<{ Body: { ms?: number | string; count?: number | string } }>(
+    '/_emulator/latency',
+    async (request, reply) => {
+      const ms = Number(request.body?.ms ?? 0);
+      const count = Number(request.body?.count ?? -1);
+      if (!Number.isInteger(ms) || ms < 0 || !Number.isInteger(count) || count < -1)
+        return reply.status(400).send(badRequest('ms ≥ 0; count ≥ 0, or -1 (the default) for every request'));
+      Object.assign(ctx.latency, { ms, remaining: ms === 0 ? 0 : count });
+      return latencyView();
+    },
+  );
+
   app.post('/_emulator/reset', async () => {
     const endpoints = Object.values(ctx.store.collection('webhook_endpoints'));
     ctx.store.reset();
@@ -75,6 +89,7 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     ctx.clock.restore(0);
     ctx.dispatcher.deliveries.length = 0;
     Object.assign(ctx.faults, { remaining: 0 });
+    Object.assign(ctx.latency, { ms: 0, remaining: 0 });
     return { reset: true };
   });
 }
