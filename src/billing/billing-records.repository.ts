@@ -37,6 +37,14 @@ export class BillingRecordsRepository {
     await this.tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`billing:${tenantId}:${env}`]);
   }
 
+  /** Taken before a Stripe read, outside any transaction: orders reads that may finish out of order. */
+  async nextReadTicket(): Promise<number> {
+    const [row] = rowsOf<{ ticket: string }>(
+      await this.tx.query("SELECT nextval('stripe_read_tickets')::text AS ticket"),
+    );
+    return Number(row.ticket);
+  }
+
   customer(tenantId: string, env: string): Promise<BillingCustomer | null> {
     return this.tx.getRepository(BillingCustomer).findOneBy({ tenantId, env });
   }

@@ -20,6 +20,7 @@ const subscription = (changes: Partial<SubscriptionRecord> = {}): SubscriptionRe
   downgradeEffectiveAt: null,
   stripeCreated: 1,
   syncedAt: new Date(),
+  readTicket: 1,
   ...changes,
 });
 
@@ -39,6 +40,7 @@ const invoice = (changes: Partial<InvoiceRecord> = {}): InvoiceRecord => ({
   paymentFailedAt: null,
   stripeCreated: 1,
   syncedAt: new Date(),
+  readTicket: 1,
   ...changes,
 });
 

@@ -65,14 +65,24 @@ export class BillingService {
     return (await this.records.customer(scope.tenantId, scope.env))!.stripeCustomerId;
   }
 
-  /** Re-reads a subscription from Stripe and applies it: mirror row, then the entitlement. */
-  @Transactional()
+  /**
+   * Re-reads a subscription from Stripe and applies it: mirror row, then the entitlement. Stripe is
+   * read before the tenant's lock and transaction, so a slow Stripe holds no connection; the read's
+   * ticket keeps an older read that finishes later from overwriting a newer one.
+   */
   async syncSubscription(tenantId: string, env: string, subscriptionId: string) {
-    await this.records.lockTenant(tenantId, env);
-    const { gateway, prices } = this.stripeFor(env);
-    const subscription = await gateway.call('subscriptions.retrieve', (stripe) =>
-      stripe.subscriptions.retrieve(subscriptionId),
+    const { gateway } = this.stripeFor(env);
+    const ticket = await this.records.nextReadTicket();
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe, options) =>
+      stripe.subscriptions.retrieve(subscriptionId, {}, options),
     );
+    return this.applySubscription(tenantId, env, subscription, ticket);
+  }
+
+  /** Applies a subscription as Stripe reported it to a read with this ticket, under the tenant's lock. */
+  @Transactional()
+  async applySubscription(tenantId: string, env: string, subscription: Stripe.Subscription, ticket: number) {
+    await this.records.lockTenant(tenantId, env);
     await this.assertOwnership(subscription, tenantId, env);
     // Most tenants have a handful of subscriptions: one read of all of them serves both the event
     // (what changed) and the recomputation (which one counts). Past that, each is read on its own.
@@ -81,7 +91,12 @@ export class BillingService {
     const previous =
       recent.find((s) => s.stripeSubscriptionId === subscription.id) ??
       (whole ? null : await this.records.subscription(tenantId, env, subscription.id));
-    const record = { ...subscriptionRecord(subscription, prices, tenantId, env), syncedAt: new Date() };
+    if (previous && previous.readTicket > ticket) return this.recompute(tenantId, env);
+    const record = {
+      ...subscriptionRecord(subscription, this.prices, tenantId, env),
+      syncedAt: new Date(),
+      readTicket: ticket,
+    };
     await this.records.saveSubscription(record);
     await this.publish(subscriptionEvent(previous, record));
     const current = whole
@@ -90,18 +105,32 @@ export class BillingService {
     return this.recompute(tenantId, env, { type: 'stripe' }, current);
   }
 
-  /** Re-reads an invoice from Stripe, mirrors it, flags a failed payment, and syncs its subscription. */
-  @Transactional()
+  /** Re-reads an invoice from Stripe (before any lock, as a subscription), mirrors it and flags a failed payment. */
   async syncInvoice(tenantId: string, env: string, invoiceId: string, paymentFailed: boolean) {
-    await this.records.lockTenant(tenantId, env);
     const { gateway } = this.stripeFor(env);
-    const invoice = await gateway.call('invoices.retrieve', (stripe) => stripe.invoices.retrieve(invoiceId));
+    const ticket = await this.records.nextReadTicket();
+    const invoice = await gateway.call('invoices.retrieve', (stripe, options) =>
+      stripe.invoices.retrieve(invoiceId, {}, options),
+    );
+    return this.applyInvoice(tenantId, env, invoice, paymentFailed, ticket);
+  }
+
+  @Transactional()
+  private async applyInvoice(
+    tenantId: string,
+    env: string,
+    invoice: Stripe.Invoice,
+    paymentFailed: boolean,
+    ticket: number,
+  ) {
+    await this.records.lockTenant(tenantId, env);
     const customerId = typeof invoice.customer === 'string' ? invoice.customer : invoice.customer?.id;
     const mapped = customerId ? await this.records.customerByStripeId(customerId) : null;
     if (!mapped || mapped.tenantId !== tenantId || mapped.env !== env) throw new BillingError('tenant_mismatch');
     const subscriptionId = invoice.parent?.subscription_details?.subscription;
     const failedAt = paymentFailed ? new Date(invoice.created * 1000) : null;
     const previous = await this.records.invoice(tenantId, env, invoice.id);
+    if (previous && previous.readTicket > ticket) return invoice;
     const record = {
       stripeInvoiceId: invoice.id,
       tenantId,
@@ -117,6 +146,7 @@ export class BillingService {
       hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
       paymentFailedAt: failedAt ?? previous?.paymentFailedAt ?? null,
       stripeCreated: invoice.created,
+      readTicket: ticket,
     };
     await this.records.saveInvoice(record);
     const failedNow = !!failedAt && !previous?.paymentFailedAt;

@@ -30,7 +30,7 @@ export function subscriptionRecord(
   prices: PlanPrices,
   tenantId: string,
   env: string,
-): Omit<SubscriptionRecord, 'syncedAt'> {
+): Omit<SubscriptionRecord, 'syncedAt' | 'readTicket'> {
   const items = subscription.items.data;
   const overagePrice = prices.priceFor('overage');
   const licensed = items.find((item) => item.price.recurring?.usage_type !== 'metered') ?? null;

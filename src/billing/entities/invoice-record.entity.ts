@@ -48,4 +48,8 @@ export class InvoiceRecord {
 
   @Column({ name: 'synced_at', type: 'timestamptz' })
   syncedAt: Date;
+
+  /** The ticket of the Stripe read this row holds (stripe_read_tickets): a read with an older one is stale. */
+  @Column({ name: 'read_ticket', type: 'bigint', transformer: bigintNumber })
+  readTicket: number;
 }
