@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/http/public.decorator.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
@@ -19,12 +19,14 @@ import {
   PreviewResponse,
   ReactivateResponse,
 } from './dto/billing-responses.dto.js';
+import { StripeDeadlineInterceptor } from './stripe/stripe-deadline.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
 
 @ApiTags('billing')
 @Controller('billing')
+@UseInterceptors(StripeDeadlineInterceptor)
 export class BillingController {
   constructor(
     private readonly catalog: PlanCatalog,

@@ -105,8 +105,8 @@ export class CheckoutService {
   /** Only the newest checkout can be paid: two completed sessions would be two paid subscriptions. */
   private async expireOthers(scope: TenantScope, customer: string, keep: string): Promise<void> {
     const { gateway } = this.billing.stripeFor(scope.env);
-    const open = await gateway.call('checkout.sessions.list', (stripe) =>
-      stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 }),
+    const open = await gateway.call('checkout.sessions.list', (stripe, options) =>
+      stripe.checkout.sessions.list({ customer, status: 'open', limit: 100 }, options),
     );
     for (const session of open.data.filter((s) => s.id !== keep && s.status === 'open')) {
       await gateway.call(

@@ -14,6 +14,8 @@ export interface BillingSettings {
   stripeSecretKey?: string;
   webhookSecrets: string[];
   stripeApiBase?: string;
+  /** Stripe calls in flight at once in this process; more wait their turn, holding nothing. */
+  stripeMaxConcurrency: number;
   prices: { starter?: string; pro?: string; enterprise?: string; overage?: string };
   meterEventName: string;
 }

@@ -45,6 +45,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     STRIPE_SECRET_KEY: maskSecret(billing.stripeSecretKey),
     STRIPE_WEBHOOK_SECRET: billing.webhookSecrets.map(maskSecret).join(',') || '(unset)',
     STRIPE_API_BASE: billing.stripeApiBase ?? '(unset: api.stripe.com)',
+    STRIPE_MAX_CONCURRENCY: String(billing.stripeMaxConcurrency),
     STRIPE_PRICE_STARTER: billing.prices.starter ?? '(unset)',
     STRIPE_PRICE_PRO: billing.prices.pro ?? '(unset)',
     STRIPE_PRICE_ENTERPRISE: billing.prices.enterprise ?? '(unset)',

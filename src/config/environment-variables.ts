@@ -119,6 +119,9 @@ export class EnvironmentVariables {
   @IsHttpUrl()
   STRIPE_API_BASE?: string;
 
+  @OptionalIntegerFrom(1, 1_000)
+  STRIPE_MAX_CONCURRENCY?: number;
+
   @IsOptional()
   @Matches(/^price_[A-Za-z0-9]+$/, { message: 'must be a Stripe price id (price_…)' })
   STRIPE_PRICE_STARTER?: string;

@@ -113,6 +113,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
       stripeSecretKey: env.STRIPE_SECRET_KEY,
       webhookSecrets: splitList(env.STRIPE_WEBHOOK_SECRET),
       stripeApiBase: env.STRIPE_API_BASE,
+      stripeMaxConcurrency: env.STRIPE_MAX_CONCURRENCY ?? 16,
       prices: {
         starter: env.STRIPE_PRICE_STARTER,
         pro: env.STRIPE_PRICE_PRO,

@@ -40,6 +40,7 @@ export async function resolveStripe(config: AppConfig, log: (message: string) =>
       webhookSecrets: billing.webhookSecrets,
       mode: stripeModeOf(billing.stripeSecretKey),
       emulated: false,
+      maxConcurrency: billing.stripeMaxConcurrency,
     };
     return { settings, stop: none };
   }
@@ -61,6 +62,7 @@ export async function resolveStripe(config: AppConfig, log: (message: string) =>
       webhookSecrets: [webhookSecret],
       mode: 'test',
       emulated: true,
+      maxConcurrency: billing.stripeMaxConcurrency,
     },
     stop: () => emulator.stop(),
   };

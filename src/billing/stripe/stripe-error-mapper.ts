@@ -2,6 +2,7 @@ import { BillingError } from '../billing.errors.js';
 
 interface StripeSdkError {
   type?: string;
+  detail?: { code?: string };
   decline_code?: string;
   message?: string;
   code?: string;
@@ -15,9 +16,33 @@ const isStripeSdkError = (error: unknown): error is StripeSdkError =>
   typeof (error as StripeSdkError).type === 'string' &&
   String((error as StripeSdkError).type).startsWith('Stripe');
 
+/** Errors after which Stripe may have done what was asked: the answer, not the request, may be what was lost. */
+const uncertain = new WeakSet<object>();
+
+/** Connection failures that happen before a request is sent: Stripe cannot have seen it. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True when a write may have taken effect although it failed: a timeout, a dropped connection,
+ * Stripe's own 5xx, or another request with the same idempotency key still running at Stripe.
+ */
+export function mayHaveTakenEffect(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && uncertain.has(error);
+}
+
 /** The result label for metrics, and our own coded error for callers; anything not from Stripe is our own bug and stays as it is. */
 export function mapStripeError(error: unknown): { result: string; error: unknown } {
   if (!isStripeSdkError(error)) return { result: 'error', error };
+  const mapped = mapKnown(error);
+  const lostAnswer =
+    (error.type === 'StripeConnectionError' && !NEVER_SENT.has(error.detail?.code ?? '')) ||
+    error.type === 'StripeAPIError' ||
+    error.code === 'idempotency_key_in_use';
+  if (lostAnswer && typeof mapped.error === 'object' && mapped.error !== null) uncertain.add(mapped.error);
+  return mapped;
+}
+
+function mapKnown(error: StripeSdkError): { result: string; error: unknown } {
   switch (error.type) {
     case 'StripeCardError':
       return {

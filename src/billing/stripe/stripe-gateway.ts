@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import type { Counter, Histogram } from 'prom-client';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import Stripe from 'stripe';
+import { BillingError } from '../billing.errors.js';
 import { mapStripeError } from './stripe-error-mapper.js';
-import { STRIPE_DURATION, STRIPE_REQUESTS } from './stripe-metrics.js';
+import { StripeDeadline } from './stripe-deadline.js';
+import { STRIPE_CALLS, STRIPE_DURATION, STRIPE_REQUESTS } from './stripe-metrics.js';
 import { STRIPE_SETTINGS, type StripeSettings } from './stripe-settings.js';
 
 /** The API version this code is written against: the one stripe 23.x pins. */
@@ -11,6 +14,9 @@ export const STRIPE_API_VERSION = '2026-10-28.endive';
 
 const TIMEOUT_MS = 10_000;
 const NETWORK_RETRIES = 2;
+const MAX_CONCURRENCY = 16;
+/** Less than this left of a request's budget: not worth sending (and then nothing was sent). */
+const SHORTEST_ATTEMPT_MS = 500;
 
 export function createStripeClient(settings: Pick<StripeSettings, 'secretKey' | 'apiBase' | 'timeoutMs'>): Stripe {
   const base = settings.apiBase ? new URL(settings.apiBase) : undefined;
@@ -33,18 +39,24 @@ export function createStripeClient(settings: Pick<StripeSettings, 'secretKey' | 
  * The only code that talks to Stripe. Every call is timed and counted by operation and result;
  * every write that creates an object carries an idempotency key derived from its intent, so a
  * retried request never creates a second one (meter events dedupe by identifier instead); Stripe's
- * errors become our own coded errors.
+ * errors become our own coded errors. At most STRIPE_MAX_CONCURRENCY calls are in flight; the rest
+ * wait for a slot (callers hold no database connection meanwhile). Within a request, calls share
+ * its StripeDeadline: each attempt gets what is left of the budget, and none is retried.
  */
 @Injectable()
 export class StripeGateway {
   readonly client: Stripe;
+  private readonly slots: LimitFunction;
 
   constructor(
     @Inject(STRIPE_SETTINGS) readonly settings: StripeSettings,
     @InjectMetric(STRIPE_REQUESTS) private readonly requests: Counter<string>,
     @InjectMetric(STRIPE_DURATION) private readonly duration: Histogram<string>,
+    @InjectMetric(STRIPE_CALLS) private readonly calls: Gauge<string>,
+    private readonly deadline: StripeDeadline,
   ) {
     this.client = createStripeClient(settings);
+    this.slots = pLimit(settings.maxConcurrency ?? MAX_CONCURRENCY);
   }
 
   /** A read, or a write whose `intent`, if any, becomes its idempotency key (e.g. `checkout:{tenant}:{plan}:{request}`). */
@@ -52,19 +64,42 @@ export class StripeGateway {
     operation: string,
     run: (stripe: Stripe, options: Stripe.RequestOptions) => Promise<T>,
     intent?: string,
+    /** Of the request's budget, what this attempt must leave for the ones after it. */
+    { reserveMs = 0 }: { reserveMs?: number } = {},
   ): Promise<T> {
-    const stop = this.duration.startTimer({ operation });
-    try {
-      const result = await run(this.client, intent ? { idempotencyKey: intent } : {});
-      stop({ result: 'ok' });
-      this.requests.inc({ operation, result: 'ok' });
-      return result;
-    } catch (error) {
-      const mapped = mapStripeError(error);
-      stop({ result: mapped.result });
-      this.requests.inc({ operation, result: mapped.result });
-      throw mapped.error;
-    }
+    this.calls.inc({ state: 'waiting' });
+    return this.slots(async () => {
+      this.calls.dec({ state: 'waiting' });
+      this.calls.inc({ state: 'in_flight' });
+      const stop = this.duration.startTimer({ operation });
+      try {
+        const result = await run(this.client, this.options(intent, reserveMs));
+        stop({ result: 'ok' });
+        this.requests.inc({ operation, result: 'ok' });
+        return result;
+      } catch (error) {
+        const mapped = mapStripeError(error);
+        stop({ result: mapped.result });
+        this.requests.inc({ operation, result: mapped.result });
+        throw mapped.error;
+      } finally {
+        this.calls.dec({ state: 'in_flight' });
+      }
+    });
+  }
+
+  /** Taken when the call gets its slot, so time spent waiting counts against the request's budget. */
+  private options(intent: string | undefined, reserveMs: number): Stripe.RequestOptions {
+    const key = intent ? { idempotencyKey: intent } : {};
+    const left = this.deadline.remainingMs();
+    if (left === undefined) return key;
+    const remaining = left - reserveMs;
+    if (remaining < SHORTEST_ATTEMPT_MS)
+      throw new BillingError(
+        'stripe_unavailable',
+        'Stripe is answering too slowly right now; nothing was sent. Try again shortly.',
+      );
+    return { ...key, timeout: Math.min(this.settings.timeoutMs ?? TIMEOUT_MS, remaining), maxNetworkRetries: 0 };
   }
 
   verifyWebhook(payload: Buffer | string, signature: string, secret: string): Stripe.Event {

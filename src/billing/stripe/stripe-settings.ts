@@ -9,6 +9,10 @@ export interface StripeSettings {
   emulated: boolean;
   /** Per-attempt timeout; 10 s unless a test wants to see a hang end sooner. */
   timeoutMs?: number;
+  /** Stripe calls in flight at once in this process (STRIPE_MAX_CONCURRENCY); 16 unless set. */
+  maxConcurrency?: number;
+  /** How long a request may spend on Stripe altogether before it answers; 13 s unless a test wants less. */
+  requestBudgetMs?: number;
 }
 
 export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');

@@ -4,6 +4,7 @@ import { PlanPrices } from './plan-prices.js';
 import { PlanProvisioner } from './plan-provisioner.js';
 import { StripeBootstrap } from './stripe-bootstrap.js';
 import { ConfiguredStripeConnection, DisabledStripeConnection, StripeConnection } from './stripe-connection.js';
+import { StripeDeadline, StripeDeadlineInterceptor } from './stripe-deadline.js';
 import { StripeGateway } from './stripe-gateway.js';
 import { stripeMetricProviders } from './stripe-metrics.js';
 import { STRIPE_SETTINGS, type StripeSettings } from './stripe-settings.js';
@@ -18,13 +19,23 @@ export class StripeModule {
       providers: [
         { provide: STRIPE_SETTINGS, useValue: settings },
         ...stripeMetricProviders,
+        StripeDeadline,
+        StripeDeadlineInterceptor,
         StripeGateway,
         { provide: StripeConnection, useClass: ConfiguredStripeConnection },
         PlanPrices,
         PlanProvisioner,
         ...(options.bootstrap === false ? [] : [StripeBootstrap]),
       ],
-      exports: [StripeGateway, StripeConnection, PlanPrices, PlanProvisioner, STRIPE_SETTINGS],
+      exports: [
+        StripeGateway,
+        StripeConnection,
+        PlanPrices,
+        PlanProvisioner,
+        STRIPE_SETTINGS,
+        StripeDeadline,
+        StripeDeadlineInterceptor,
+      ],
     };
   }
 
@@ -32,8 +43,13 @@ export class StripeModule {
   static disabled(): DynamicModule {
     return {
       module: StripeModule,
-      providers: [{ provide: StripeConnection, useClass: DisabledStripeConnection }, PlanPrices],
-      exports: [StripeConnection, PlanPrices],
+      providers: [
+        { provide: StripeConnection, useClass: DisabledStripeConnection },
+        PlanPrices,
+        StripeDeadline,
+        StripeDeadlineInterceptor,
+      ],
+      exports: [StripeConnection, PlanPrices, StripeDeadline, StripeDeadlineInterceptor],
     };
   }
 }
