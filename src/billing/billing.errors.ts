@@ -7,6 +7,11 @@ export const BillingError = defineErrors('BillingError', {
     status: 502,
     message: 'Stripe is unreachable right now; nothing was changed. Try again shortly.',
   },
+  stripe_outcome_unknown: {
+    status: 202,
+    message:
+      'Stripe did not confirm the change in time; it may or may not have been made. It is being checked now: see GET /billing/status, or the billing stream.',
+  },
   stripe_misconfigured: { status: 500, message: 'The service’s Stripe credentials were rejected.' },
   idempotency_conflict: { status: 409, message: 'A different request is already using this idempotency key.' },
   billing_disabled: { status: 503, message: 'Billing is disabled on this deployment (ENABLE_BILLING=false).' },

@@ -25,6 +25,7 @@ import { OverageSchedule } from './overage/overage-schedule.js';
 import { StripeModule } from './stripe/stripe.module.js';
 import type { StripeSettings } from './stripe/stripe-settings.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
+import { SubscriptionWriter } from './subscription-writer.js';
 import { StripeEventRecord } from './webhooks/stripe-event.entity.js';
 import { webhookControllers, webhookProviders } from './webhooks/webhook-parts.js';
 
@@ -52,6 +53,7 @@ export class BillingModule {
         BillingStatusService,
         CheckoutService,
         SubscriptionManagementService,
+        SubscriptionWriter,
         CompsService,
         CompExpiry,
         OverageReportsRepository,

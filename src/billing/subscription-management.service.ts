@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/errors/app-error.js';
 import { ClsService } from 'nestjs-cls';
 import { OverageReporter } from './overage/overage-reporter.js';
 import type Stripe from 'stripe';
@@ -9,6 +10,7 @@ import { BillingService } from './billing.service.js';
 import { CheckoutService } from './checkout.service.js';
 import type { SubscriptionRecord } from './entities/subscription-record.entity.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
+import { SubscriptionWriter } from './subscription-writer.js';
 import type { Plan, PlanId } from '../plans/plans.js';
 import { type PreviewClaims, signPreview, verifyPreview } from './preview-token.js';
 import { LIVE_STATUSES, META } from './stripe-facts.js';
@@ -37,6 +39,8 @@ const previewClaims = (
 
 @Injectable()
 export class SubscriptionManagementService {
+  private readonly logger = new Logger('Billing');
+
   constructor(
     private readonly billing: BillingService,
     private readonly checkout: CheckoutService,
@@ -44,6 +48,7 @@ export class SubscriptionManagementService {
     private readonly audit: AuditTrail,
     private readonly cls: ClsService,
     private readonly overage: OverageReporter,
+    private readonly writer: SubscriptionWriter,
   ) {}
 
   /** Idempotency keys name the intent and the request, so only a retry of the same request is deduplicated. */
@@ -69,15 +74,18 @@ export class SubscriptionManagementService {
     }
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     const item = await this.licensedItemId(scope, current);
-    const invoice = await gateway.call('invoices.create_preview', (stripe) =>
-      stripe.invoices.createPreview({
-        customer: current.stripeCustomerId,
-        subscription: current.stripeSubscriptionId,
-        subscription_details: {
-          items: [{ id: item, price: prices.priceFor(target.id as Exclude<PlanId, 'free'>) }],
-          proration_behavior: 'always_invoice',
+    const invoice = await gateway.call('invoices.create_preview', (stripe, options) =>
+      stripe.invoices.createPreview(
+        {
+          customer: current.stripeCustomerId,
+          subscription: current.stripeSubscriptionId,
+          subscription_details: {
+            items: [{ id: item, price: prices.priceFor(target.id as Exclude<PlanId, 'free'>) }],
+            proration_behavior: 'always_invoice',
+          },
         },
-      }),
+        options,
+      ),
     );
     // Stripe's clock, not ours, fixes the proration instant; the change sends it back so the charge matches.
     const prorationDate =
@@ -127,39 +135,42 @@ export class SubscriptionManagementService {
                 [META.downgradeAt]: String(Math.floor(current.currentPeriodEnd!.getTime() / 1000)),
               },
             };
-    await gateway.call(
-      'subscriptions.update',
-      (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options),
-      this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
-    );
+    await this.writer.write(scope, {
+      operation: 'subscriptions.update',
+      subscriptionId: current.stripeSubscriptionId,
+      intent: this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
+      send: (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options),
+      describe: { change, from: current.planId, to: target.id },
+    });
     await this.audit.record({
       action: 'billing.plan_change_requested',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null },
     });
-    await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    await this.syncAfterWrite(scope, current.stripeSubscriptionId);
     return { change, effective: change === 'downgrade' ? 'period_end' : 'now', plan_id: target.id };
   }
 
   async cancel(scope: TenantScope, atPeriodEnd: boolean) {
     const current = await this.live(scope);
-    const { gateway } = this.billing.stripeFor(scope.env);
     // Ending now: the overage so far reaches the meter first, and invoice_now bills it on the last invoice.
     if (!atPeriodEnd && current.overageItemId) await this.overage.flush(scope.tenantId, scope.env);
-    await gateway.call(
-      'subscriptions.cancel',
-      (stripe, options) =>
+    await this.writer.write(scope, {
+      operation: 'subscriptions.cancel',
+      subscriptionId: current.stripeSubscriptionId,
+      intent: this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
+      send: (stripe, options) =>
         atPeriodEnd
           ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options)
           : stripe.subscriptions.cancel(current.stripeSubscriptionId, { invoice_now: true }, options),
-      this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
-    );
+      describe: { at_period_end: atPeriodEnd },
+    });
     await this.audit.record({
       action: 'billing.subscription_canceled',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { at_period_end: atPeriodEnd },
     });
-    await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+    await this.syncAfterWrite(scope, current.stripeSubscriptionId);
     return { canceled: true, at_period_end: atPeriodEnd, ends_at: atPeriodEnd ? current.currentPeriodEnd : new Date() };
   }
 
@@ -169,18 +180,19 @@ export class SubscriptionManagementService {
     const current = await this.billing.currentSubscription(scope);
     if (current && LIVE_STATUSES.has(current.status)) {
       if (!current.cancelAtPeriodEnd) return { reactivated: true };
-      const { gateway } = this.billing.stripeFor(scope.env);
-      await gateway.call(
-        'subscriptions.update',
-        (stripe, options) =>
+      await this.writer.write(scope, {
+        operation: 'subscriptions.update',
+        subscriptionId: current.stripeSubscriptionId,
+        intent: this.intent('reactivate', current.stripeSubscriptionId),
+        send: (stripe, options) =>
           stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
-        this.intent('reactivate', current.stripeSubscriptionId),
-      );
+        describe: { reactivate: true },
+      });
       await this.audit.record({
         action: 'billing.subscription_reactivated',
         target: { type: 'subscription', id: current.stripeSubscriptionId },
       });
-      await this.billing.syncSubscription(scope.tenantId, scope.env, current.stripeSubscriptionId);
+      await this.syncAfterWrite(scope, current.stripeSubscriptionId);
       return { reactivated: true };
     }
     if (!current?.planId || current.planId === 'free') throw new BillingError('no_subscription');
@@ -199,7 +211,7 @@ export class SubscriptionManagementService {
     enable: boolean,
   ): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
     const current = await this.billing.currentSubscription(scope);
-    const { gateway, prices } = this.billing.stripeFor(scope.env);
+    const { prices } = this.billing.stripeFor(scope.env);
     if (!current || !LIVE_STATUSES.has(current.status)) {
       if (!enable) return { payg_enabled: false };
       const session = await this.checkout.checkout(scope, { planId: 'free', withOverage: true });
@@ -210,23 +222,33 @@ export class SubscriptionManagementService {
     const overage = prices.priceFor('overage');
     if (!overage) throw new BillingError('billing_not_configured');
     const items = enable ? [{ price: overage }] : [{ id: current.overageItemId!, deleted: true }];
-    await gateway.call(
-      'subscriptions.update',
-      (stripe, options) =>
+    await this.writer.write(scope, {
+      operation: 'subscriptions.update',
+      subscriptionId: current.stripeSubscriptionId,
+      intent: this.intent('payg', current.stripeSubscriptionId, enable),
+      send: (stripe, options) =>
         stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
-      this.intent('payg', current.stripeSubscriptionId, enable),
-    );
+      describe: { payg: enable },
+    });
     await this.audit.record({
       action: 'billing.payg_toggled',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { enable },
     });
-    const { entitlement } = await this.billing.syncSubscription(
-      scope.tenantId,
-      scope.env,
-      current.stripeSubscriptionId,
-    );
-    return { payg_enabled: entitlement.paygEnabled };
+    const synced = await this.syncAfterWrite(scope, current.stripeSubscriptionId);
+    return { payg_enabled: synced ? synced.entitlement.paygEnabled : enable };
+  }
+
+  /**
+   * Stripe made the change; our mirror follows now if Stripe answers the read in time, and from
+   * the change's webhook otherwise. The answer is the change, either way.
+   */
+  private syncAfterWrite(scope: TenantScope, subscriptionId: string) {
+    return this.billing.syncSubscription(scope.tenantId, scope.env, subscriptionId).catch((error: unknown) => {
+      if (!(error instanceof AppError && error.code === 'stripe_unavailable')) throw error;
+      this.logger.warn({ subscriptionId, err: error }, 'Stripe made the change; the mirror follows from its webhook');
+      return undefined;
+    });
   }
 
   private async live(scope: TenantScope): Promise<SubscriptionRecord> {
@@ -268,8 +290,8 @@ export class SubscriptionManagementService {
   private async licensedItemId(scope: TenantScope, current: SubscriptionRecord): Promise<string | undefined> {
     if (!current.priceId) return undefined;
     const { gateway } = this.billing.stripeFor(scope.env);
-    const subscription = await gateway.call('subscriptions.retrieve', (stripe) =>
-      stripe.subscriptions.retrieve(current.stripeSubscriptionId),
+    const subscription = await gateway.call('subscriptions.retrieve', (stripe, options) =>
+      stripe.subscriptions.retrieve(current.stripeSubscriptionId, {}, options),
     );
     const item = subscription.items.data.find((i) => i.price.id === current.priceId);
     if (!item) throw new BillingError('no_subscription', 'The subscription has no plan item.');
