@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WEBHOOK_EVENT_TYPES } from '../../src/billing/webhooks/webhook-event-types.js';
+import type { StripeSettings } from '../../src/billing/stripe/stripe-settings.js';
 import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.js';
 import { startStripeEmulator, type StripeEmulator } from '../../src/stripe-emulator/emulator.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -17,7 +18,10 @@ export interface BillingTestApp extends TestApp {
 /** The app with billing on, against its own emulator whose webhooks come back to it over HTTP. */
 export async function startBillingApp(
   env: Record<string, string> = {},
-  options: { extraWebhookSecrets?: string[] } = {},
+  options: {
+    extraWebhookSecrets?: string[];
+    stripe?: Pick<StripeSettings, 'timeoutMs' | 'maxConcurrency' | 'requestBudgetMs'>;
+  } = {},
 ): Promise<BillingTestApp> {
   const emulator = await startStripeEmulator({ port: 0, webhooks: { retryBaseMs: 50 } });
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
@@ -29,6 +33,7 @@ export async function startBillingApp(
     emulated: true,
     // Generous: on a loaded machine a 1.5 s timeout turned a slow success into a failure (seen as run() returning 0).
     timeoutMs: 10_000,
+    ...options.stripe,
   };
   const t = await startTestApp(env, undefined, settings);
   emulator.addWebhookEndpoint(`${t.baseUrl}/billing/webhook`, WEBHOOK_EVENT_TYPES, webhookSecret);
