@@ -10,12 +10,15 @@ export interface Faults {
   remaining: number;
   mode: 'error' | 'hang';
   hang_ms: number;
+  /** Only requests with this HTTP method (say POST, the writes); every request when unset. */
+  method?: string;
 }
 
 /** Stripe answering slowly: each API request waits `ms` (the next `remaining` ones; -1 for all), then does its work. */
 export interface Latency {
   ms: number;
   remaining: number;
+  method?: string;
   /** API requests being handled now, to wait on in tests. */
   inFlight: number;
 }

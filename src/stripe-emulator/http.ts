@@ -60,7 +60,7 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
   });
 
   async function handle(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (ctx.faults.remaining > 0) {
+    if (ctx.faults.remaining > 0 && (!ctx.faults.method || ctx.faults.method === spec.method)) {
       ctx.faults.remaining--;
       if (ctx.faults.mode === 'hang') await sleep(ctx.faults.hang_ms);
       return send(
@@ -102,7 +102,7 @@ export function operation(app: FastifyInstance, ctx: EmulatorContext, name: stri
     let body: unknown;
     try {
       // Slow work, not a slow edge: a request that outlives its client's timeout still takes effect.
-      if (ctx.latency.remaining !== 0) {
+      if (ctx.latency.remaining !== 0 && (!ctx.latency.method || ctx.latency.method === spec.method)) {
         if (ctx.latency.remaining > 0) ctx.latency.remaining--;
         await sleep(ctx.latency.ms);
       }

@@ -5,6 +5,11 @@ import type { CardBehaviour } from '../store.js';
 import type { ChaosOptions } from '../webhook-dispatcher.js';
 
 const badRequest = (message: string) => ({ error: { type: 'invalid_request_error', message } });
+/** `method` narrows a fault or a latency to GET (reads) or POST (writes); anything else means every request. */
+const methodFilter = (method: unknown) =>
+  typeof method === 'string' && ['GET', 'POST', 'DELETE'].includes(method.toUpperCase())
+    ? method.toUpperCase()
+    : undefined;
 
 /** `/_emulator/*`: not Stripe's API; what a test or a developer needs to move the world along. */
 export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
@@ -56,28 +61,32 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
     return ctx.dispatcher.chaos;
   });
 
-  app.post<{ Body: { count?: number | string; mode?: 'error' | 'hang'; hang_ms?: number | string } }>(
-    '/_emulator/faults',
-    async (request, reply) => {
-      const count = Number(request.body?.count ?? 1);
-      const mode = request.body?.mode ?? 'error';
-      if (!Number.isInteger(count) || count < 0 || !['error', 'hang'].includes(mode))
-        return reply.status(400).send(badRequest('count ≥ 0, mode error|hang'));
-      Object.assign(ctx.faults, { remaining: count, mode, hang_ms: Number(request.body?.hang_ms ?? 30_000) });
-      return ctx.faults;
-    },
-  );
+  app.post<{
+    Body: { count?: number | string; mode?: 'error' | 'hang'; hang_ms?: number | string; method?: string };
+  }>('/_emulator/faults', async (request, reply) => {
+    const count = Number(request.body?.count ?? 1);
+    const mode = request.body?.mode ?? 'error';
+    if (!Number.isInteger(count) || count < 0 || !['error', 'hang'].includes(mode))
+      return reply.status(400).send(badRequest('count ≥ 0, mode error|hang'));
+    Object.assign(ctx.faults, {
+      remaining: count,
+      mode,
+      hang_ms: Number(request.body?.hang_ms ?? 30_000),
+      method: methodFilter(request.body?.method),
+    });
+    return ctx.faults;
+  });
 
   const latencyView = () => ({ ms: ctx.latency.ms, remaining: ctx.latency.remaining, in_flight: ctx.latency.inFlight });
   app.get('/_emulator/latency', async () => latencyView());
-  app.post<{ Body: { ms?: number | string; count?: number | string } }>(
+  app.post<{ Body: { ms?: number | string; count?: number | string; method?: string } }>(
     '/_emulator/latency',
     async (request, reply) => {
       const ms = Number(request.body?.ms ?? 0);
       const count = Number(request.body?.count ?? -1);
       if (!Number.isInteger(ms) || ms < 0 || !Number.isInteger(count) || count < -1)
         return reply.status(400).send(badRequest('ms ≥ 0; count ≥ 0, or -1 (the default) for every request'));
-      Object.assign(ctx.latency, { ms, remaining: ms === 0 ? 0 : count });
+      Object.assign(ctx.latency, { ms, remaining: ms === 0 ? 0 : count, method: methodFilter(request.body?.method) });
       return latencyView();
     },
   );
