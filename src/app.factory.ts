@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import { mountOpenApi } from './api-docs/openapi.js';
 import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancers.js';
 import { errorBody, toAppError } from './common/errors/to-error-response.js';
-import { requestIdFor } from './common/http/request-id.js';
+import { clientRequestIdOf, requestIdFor } from './common/http/request-id.js';
 import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
 import { PinoNestLogger } from './observability/pino-nest-logger.js';
+import { CLIENT_REQUEST_ID } from './observability/request-log-context.js';
 import { setLogTenantReader } from './observability/logger.factory.js';
 import { AUTH_CONTEXT, type AuthContext } from './identity/auth/auth-context.js';
 import type { StripeSettings } from './billing/stripe/stripe-settings.js';
@@ -60,6 +61,7 @@ export async function createApp(
   fastify.addHook('onRequest', (request, _reply, done) => {
     cls.enter({ ifNested: 'override' });
     cls.set(CLS_ID, request.id);
+    cls.set(CLIENT_REQUEST_ID, clientRequestIdOf(request));
     done();
   });
   // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle

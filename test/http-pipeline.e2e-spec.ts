@@ -29,4 +29,22 @@ describe('the HTTP pipeline', () => {
     );
     expect(entry.request_id).toBe(created.headers.get('x-request-id'));
   });
+
+  it('audits each request under the server’s own id, whatever x-request-id the caller sends', async () => {
+    const { apiKey, tenantId } = await t.createTenant();
+    const headers = { 'x-request-id': 'reused-client-id' };
+    const named = new Map<string, string>();
+    for (const name of ['first', 'second']) {
+      const created = await t.request('POST', '/tenants/current/api-keys', { token: apiKey, headers, body: { name } });
+      expect(created.status).toBe(201);
+      named.set(created.body.id, created.headers.get('x-request-id')!);
+    }
+    const entries = await t.query<{ target_id: string; request_id: string }>(
+      "SELECT target_id, request_id FROM audit_events WHERE tenant_id = $1 AND action = 'api_key.created' AND target_id = ANY($2)",
+      [tenantId, [...named.keys()]],
+    );
+    expect(new Map(entries.map((entry) => [entry.target_id, entry.request_id]))).toEqual(named);
+    expect(new Set(named.values()).size).toBe(2);
+    expect([...named.values()]).not.toContain('reused-client-id');
+  });
 });

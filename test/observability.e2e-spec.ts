@@ -16,6 +16,12 @@ describe('metrics and logs', () => {
   });
   afterAll(() => t.close());
 
+  const logLines = () => t.logs.map((line) => JSON.parse(line) as LogLine);
+  const completed = (reqId: string | null) =>
+    logLines().find((line) => line.msg === 'request completed' && line.reqId === reqId);
+  const completedFor = (clientRequestId: string) =>
+    logLines().find((line) => line.msg === 'request completed' && line.clientRequestId === clientRequestId);
+
   it('exposes default Node metrics and the request histogram by route template', async () => {
     const { apiKey } = await t.createTenant();
     await t.request('GET', '/tenants/current', { token: apiKey });
@@ -32,11 +38,25 @@ describe('metrics and logs', () => {
     expect(metrics.body).not.toContain('00000000-0000-4000-8000-000000000000');
   });
 
-  it('logs each request as JSON with its request id', async () => {
-    await t.request('GET', '/tenants/current', { headers: { 'x-request-id': 'log-check-1' } });
-    await vi.waitFor(() => expect(t.logs.join('')).toContain('log-check-1'));
-    const line = t.logs.find((entry) => entry.includes('log-check-1'))!;
-    expect(JSON.parse(line)).toMatchObject({ reqId: 'log-check-1', res: { statusCode: 401 } });
+  it('logs each request as JSON with the server’s request id, and the caller’s own beside it', async () => {
+    for (const clientId of ['log-check-1', `${'u'.repeat(60)}:._-`, '3f1c9a52-7e0b-4d4e-9a11-2b6c8d0e5f47']) {
+      const response = await t.request('GET', '/tenants/current', { headers: { 'x-request-id': clientId } });
+      const requestId = response.headers.get('x-request-id')!;
+      expect(requestId).not.toBe(clientId);
+      await vi.waitFor(() => expect(completed(requestId)).toBeDefined());
+      expect(completed(requestId)).toMatchObject({ clientRequestId: clientId, res: { statusCode: 401 } });
+    }
+  });
+
+  it('ignores a caller’s x-request-id that is too long or has other characters: not echoed, not logged', async () => {
+    for (const clientId of ['u'.repeat(65), 'bad id <script>', 'line\tbreak', 'ü-not-ascii', 'a/b', 'a,b']) {
+      const response = await t.request('GET', '/tenants/current', { headers: { 'x-request-id': clientId } });
+      const requestId = response.headers.get('x-request-id')!;
+      expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+      await vi.waitFor(() => expect(completed(requestId)).toBeDefined());
+      expect(completed(requestId)).not.toHaveProperty('clientRequestId');
+      expect(t.logs.join('')).not.toContain(clientId);
+    }
   });
 
   it('never writes credentials or configured secrets to the log', async () => {
@@ -70,10 +90,6 @@ describe('metrics and logs', () => {
     expect(line).toContain('[redacted]');
   });
 
-  const logLines = () => t.logs.map((line) => JSON.parse(line) as LogLine);
-  const completed = (reqId: string | null) =>
-    logLines().find((line) => line.msg === 'request completed' && line.reqId === reqId);
-
   it('writes the request id and tenant on every line logged while serving a request', async () => {
     const { apiKey, tenantId } = await t.createTenant();
     const root = t.app.get<Logger>(ROOT_LOGGER, { strict: false });
@@ -84,18 +100,21 @@ describe('metrics and logs', () => {
       root.info('looking up the current tenant');
       return current(scope);
     });
-    const response = await t.request('GET', '/tenants/current', { token: apiKey }).finally(() => spy.mockRestore());
+    const response = await t
+      .request('GET', '/tenants/current', { token: apiKey, headers: { 'x-request-id': 'inside-check' } })
+      .finally(() => spy.mockRestore());
     expect(response.status).toBe(200);
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     await vi.waitFor(() => expect(completed(requestId)).toBeDefined());
     const inside = logLines().find((line) => line.msg === 'looking up the current tenant');
-    expect(inside).toMatchObject({ reqId: requestId, tenantId, env: 'test' });
+    expect(inside).toMatchObject({ reqId: requestId, clientRequestId: 'inside-check', tenantId, env: 'test' });
     expect(completed(requestId)).toMatchObject({ tenantId, env: 'test' });
 
     root.info('between requests');
     expect(logLines().at(-1)).toMatchObject({ msg: 'between requests' });
-    for (const key of ['reqId', 'tenantId', 'env']) expect(logLines().at(-1)).not.toHaveProperty(key);
+    for (const key of ['reqId', 'clientRequestId', 'tenantId', 'env'])
+      expect(logLines().at(-1)).not.toHaveProperty(key);
   });
 
   it("does not carry one request's tenant into the next request on the same connection", async () => {
@@ -120,11 +139,11 @@ describe('metrics and logs', () => {
     } finally {
       agent.destroy();
     }
-    await vi.waitFor(() => expect(completed('same-conn-5')).toBeDefined());
-    expect(completed('same-conn-1')).toMatchObject({ tenantId });
-    expect(completed('same-conn-2')).not.toHaveProperty('tenantId');
-    expect(completed('same-conn-3')).not.toHaveProperty('tenantId');
-    expect(completed('same-conn-4')).toMatchObject({ tenantId });
-    expect(completed('same-conn-5')).not.toHaveProperty('tenantId');
+    await vi.waitFor(() => expect(completedFor('same-conn-5')).toBeDefined());
+    expect(completedFor('same-conn-1')).toMatchObject({ tenantId });
+    expect(completedFor('same-conn-2')).not.toHaveProperty('tenantId');
+    expect(completedFor('same-conn-3')).not.toHaveProperty('tenantId');
+    expect(completedFor('same-conn-4')).toMatchObject({ tenantId });
+    expect(completedFor('same-conn-5')).not.toHaveProperty('tenantId');
   });
 });

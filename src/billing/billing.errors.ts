@@ -37,7 +37,10 @@ export const BillingError = defineErrors('BillingError', {
     status: 409,
     message: 'A downgrade is pending: change back to the plan paid for first, then upgrade.',
   },
-  cannot_comp_own_tenant: { status: 403, message: 'Operators cannot comp a tenant they belong to.' },
+  cannot_comp_own_tenant: {
+    status: 403,
+    message: 'Operators cannot comp a tenant they belong to, or belonged to in the last 30 days.',
+  },
   tenant_not_found: { status: 404, message: 'No such tenant.' },
   tenant_mismatch: { status: 500, message: 'A Stripe object’s tenant does not match our records.' },
 });

@@ -48,7 +48,27 @@ export class MembershipsRepository {
     await this.memberships.update({ tenantId, userId }, { role });
   }
 
+  /** Ends the membership and records when, in one statement: a removed member is never without a record. */
   async delete(tenantId: string, userId: string): Promise<void> {
-    await this.memberships.delete({ tenantId, userId });
+    await this.txHost.tx.query(
+      `WITH gone AS (DELETE FROM memberships WHERE tenant_id = $1 AND user_id = $2 RETURNING tenant_id, user_id)
+       INSERT INTO former_memberships (tenant_id, user_id, left_at) SELECT tenant_id, user_id, now() FROM gone
+       ON CONFLICT (tenant_id, user_id) DO UPDATE SET left_at = excluded.left_at`,
+      [tenantId, userId],
+    );
+  }
+
+  /**
+   * Whether the user belongs to the tenant now, and when they last stopped belonging to it. One
+   * statement, one snapshot: as a removal writes both rows at once, a member leaving meanwhile is
+   * seen either still in or already gone with the date, never neither.
+   */
+  async standing(tenantId: string, userId: string): Promise<{ member: boolean; leftAt: Date | null }> {
+    const [row]: Array<{ member: boolean; left_at: Date | null }> = await this.txHost.tx.query(
+      `SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = $1 AND user_id = $2) AS member,
+              (SELECT left_at FROM former_memberships WHERE tenant_id = $1 AND user_id = $2) AS left_at`,
+      [tenantId, userId],
+    );
+    return { member: row.member, leftAt: row.left_at };
   }
 }

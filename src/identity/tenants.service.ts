@@ -40,8 +40,9 @@ export class TenantsService {
     return !!(await this.tenants.findById(tenantId));
   }
 
-  async isMember(tenantId: string, userId: string): Promise<boolean> {
-    return !!(await this.memberships.roleOf(tenantId, userId));
+  /** Whether the user belongs to the tenant now, and when they last left it (null if they never did). */
+  membershipOf(tenantId: string, userId: string): Promise<{ member: boolean; leftAt: Date | null }> {
+    return this.memberships.standing(tenantId, userId);
   }
 
   /** For operators setting up a customer from the CLI: tenant, owner and an owner API key at once. */

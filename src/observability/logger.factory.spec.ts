@@ -4,7 +4,7 @@ import pino, { type DestinationStream } from 'pino';
 import { loadConfig } from '../config/load-config.js';
 import { createRootLogger, scrubbingDestination, setLogTenantReader } from './logger.factory.js';
 import { stdoutFormat } from './log-format.js';
-import type { TenantReader } from './request-log-context.js';
+import { CLIENT_REQUEST_ID, type TenantReader } from './request-log-context.js';
 import { createSecretScrubber } from './secret-scrubber.js';
 
 /** Where this spec's "identity" keeps the auth context; the real key is the composition root's business. */
@@ -83,6 +83,18 @@ describe('root logger: request context on each line', () => {
       expect.not.objectContaining({ tenantId: expect.anything() }),
     ]);
     expect(lines().map((line) => line.reqId)).toEqual(['req-2', 'req-3']);
+  });
+
+  it('adds the caller’s own request id beside the server’s when the request has one', () => {
+    const { logger, lines } = rootLogger();
+    cls.run(() => {
+      cls.set(CLS_ID, 'server-id');
+      cls.set(CLIENT_REQUEST_ID, 'caller-id');
+      logger.info('with both');
+    });
+    duringRequest('server-id-2', undefined, () => logger.info('server id only'));
+    expect(lines()[0]).toMatchObject({ reqId: 'server-id', clientRequestId: 'caller-id' });
+    expect(lines()[1]).not.toHaveProperty('clientRequestId');
   });
 
   it("keeps a line's own fields over the request's", () => {

@@ -1,6 +1,6 @@
 import { ClsService } from 'nestjs-cls';
 import { CompExpiry } from '../../src/billing/comps/comp-expiry.js';
-import { compTenant, summarize } from '../support/metering.js';
+import { compTenant, operatorToken, summarize } from '../support/metering.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('comps', () => {
@@ -79,6 +79,74 @@ describe('comps', () => {
     expect(
       (await t.query('SELECT comped FROM entitlements WHERE tenant_id = $1', [tenantId]))[0]?.comped ?? false,
     ).toBe(false);
+  });
+
+  describe('an operator who was a member', () => {
+    /** An owner's tenant the operator was an admin of until the owner removed them just now. */
+    async function leftJustNow(label: string) {
+      const owner = await t.mintToken(`idp|owner-${label}`, `owner-${label}@example.com`);
+      const tenantId = (await t.request('POST', '/tenants', { token: owner, body: { name: label } })).body.id;
+      const email = `operator-${label}@example.com`;
+      const operator = await operatorToken(t, `idp|operator-${label}`, email);
+      const member = { token: owner, tenantId, body: { email, role: 'admin' } };
+      const userId = (await t.request('POST', '/tenants/current/members', member)).body.user_id;
+      const removed = await t.request('DELETE', `/tenants/current/members/${userId}`, { token: owner, tenantId });
+      expect(removed.status).toBe(204);
+      const readd = () => t.request('POST', '/tenants/current/members', member);
+      return { tenantId, operator, userId, readd };
+    }
+    const comp = (tenantId: string, token: string) =>
+      t.request('PUT', `/admin/tenants/${tenantId}/comp`, {
+        token,
+        body: { env: 'test', plan_id: 'enterprise', reason: 'removed, comped, re-added' },
+      });
+    const comped = async (tenantId: string) =>
+      (await t.query('SELECT comped FROM entitlements WHERE tenant_id = $1', [tenantId]))[0]?.comped ?? false;
+
+    it('is refused a comp for 30 days after leaving the tenant, and told until when', async () => {
+      const { tenantId, operator, userId, readd } = await leftJustNow('removed');
+      const [{ left_at: leftAt }] = await t.query<{ left_at: Date }>(
+        'SELECT left_at FROM former_memberships WHERE tenant_id = $1 AND user_id = $2',
+        [tenantId, userId],
+      );
+      const until = new Date(leftAt.getTime() + 30 * 86_400_000).toISOString();
+      const refused = await comp(tenantId, operator);
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'cannot_comp_own_tenant']);
+      expect(refused.body.error.comp_allowed_from).toBe(until);
+      expect(refused.body.error.message).toContain('last 30 days');
+      expect(refused.body.error.message).toContain(until);
+      const uncomp = await t.request('DELETE', `/admin/tenants/${tenantId}/comp?env=test`, { token: operator });
+      expect([uncomp.status, uncomp.body.error.code]).toEqual([403, 'cannot_comp_own_tenant']);
+      expect((await readd()).status).toBe(201);
+      expect(await comped(tenantId)).toBe(false);
+    });
+
+    it('may comp a tenant once they left it more than 30 days ago', async () => {
+      const { tenantId, operator, userId } = await leftJustNow('long-gone');
+      const leftAgo = (interval: string) =>
+        t.query('UPDATE former_memberships SET left_at = now() - $3::interval WHERE tenant_id = $1 AND user_id = $2', [
+          tenantId,
+          userId,
+          interval,
+        ]);
+      await leftAgo('29 days 23 hours');
+      expect((await comp(tenantId, operator)).status).toBe(403);
+      await leftAgo('30 days 1 minute');
+      expect((await comp(tenantId, operator)).status).toBe(200);
+      expect(await comped(tenantId)).toBe(true);
+    });
+
+    it('is refused again once re-added, even when their earlier membership ended long ago', async () => {
+      const { tenantId, operator, userId, readd } = await leftJustNow('returned');
+      await t.query(
+        "UPDATE former_memberships SET left_at = now() - interval '90 days' WHERE tenant_id = $1 AND user_id = $2",
+        [tenantId, userId],
+      );
+      expect((await readd()).status).toBe(201);
+      const refused = await comp(tenantId, operator);
+      expect([refused.status, refused.body.error.code]).toEqual([403, 'cannot_comp_own_tenant']);
+      expect(refused.body.error).not.toHaveProperty('comp_allowed_from');
+    });
   });
 
   it('validates the comp and answers 404 for an unknown tenant', async () => {

@@ -1,3 +1,4 @@
+import { ApiKeysService } from '../../src/identity/api-keys.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe('members', () => {
@@ -140,6 +141,56 @@ describe('members', () => {
     });
     expect(removed.status).toBe(204);
     expect([again.status, again.body.error.code]).toEqual([404, 'member_not_found']);
+  });
+
+  /** The user's former-membership rows, each saying whether it was written in the last minute. */
+  const formerMembership = (userId: string) =>
+    t.query<{ recent: boolean }>(
+      "SELECT left_at > now() - interval '1 minute' AS recent FROM former_memberships WHERE tenant_id = $1 AND user_id = $2",
+      [tenantId, userId],
+    );
+
+  it('records when a member left, and the latest time if they leave again', async () => {
+    const add = () =>
+      t.request('POST', '/tenants/current/members', {
+        token: adminToken,
+        tenantId,
+        body: { email: 'returner@example.com', role: 'member' },
+      });
+    const remove = (userId: string) =>
+      t.request('DELETE', `/tenants/current/members/${userId}`, { token: adminToken, tenantId });
+    const userId = (await add()).body.user_id;
+    expect(await formerMembership(userId)).toEqual([]);
+    expect((await remove(userId)).status).toBe(204);
+    expect(await formerMembership(userId)).toEqual([{ recent: true }]);
+    await t.query(
+      "UPDATE former_memberships SET left_at = left_at - interval '90 days' WHERE tenant_id = $1 AND user_id = $2",
+      [tenantId, userId],
+    );
+    expect((await add()).status).toBe(201);
+    expect(await formerMembership(userId)).toEqual([{ recent: false }]);
+    expect((await remove(userId)).status).toBe(204);
+    expect(await formerMembership(userId)).toEqual([{ recent: true }]);
+  });
+
+  it('records the departure in the removal’s transaction: a removal that fails leaves no record', async () => {
+    const added = await t.request('POST', '/tenants/current/members', {
+      token: adminToken,
+      tenantId,
+      body: { email: 'half-removed@example.com', role: 'member' },
+    });
+    const userId = added.body.user_id;
+    const apiKeys = t.app.get(ApiKeysService);
+    const failing = vi.spyOn(apiKeys, 'revokeIssuedAbove').mockRejectedValueOnce(new Error('fails after the delete'));
+    try {
+      const removed = await t.request('DELETE', `/tenants/current/members/${userId}`, { token: adminToken, tenantId });
+      expect(removed.status).toBe(500);
+      expect(failing).toHaveBeenCalledOnce();
+    } finally {
+      failing.mockRestore();
+    }
+    expect((await membersOf()).map((m) => m.user_id)).toContain(userId);
+    expect(await formerMembership(userId)).toEqual([]);
   });
 
   it('validates the member id in the path', async () => {

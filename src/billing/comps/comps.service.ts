@@ -6,7 +6,13 @@ import type { CompDto } from '../dto/comp.dto.js';
 import { BillingError } from '../billing.errors.js';
 import { EntitlementsService } from '../../entitlements/entitlements.service.js';
 
-/** Operators comp tenants; never one they belong to, so nobody comps themselves. */
+const FORMER_MEMBER_WAIT_DAYS = 30;
+const FORMER_MEMBER_WAIT_MS = FORMER_MEMBER_WAIT_DAYS * 86_400_000;
+
+/**
+ * Operators comp tenants; never one they belong to, nor one they left in the last 30 days, so nobody
+ * comps themselves (chosen over a second operator's approval: see docs/decisions.md).
+ */
 @Injectable()
 export class CompsService {
   constructor(
@@ -30,6 +36,16 @@ export class CompsService {
 
   private async assertMayComp(actor: Actor, tenantId: string): Promise<void> {
     if (!(await this.tenants.exists(tenantId))) throw new BillingError('tenant_not_found');
-    if (await this.tenants.isMember(tenantId, actor.id)) throw new BillingError('cannot_comp_own_tenant');
+    const { member, leftAt } = await this.tenants.membershipOf(tenantId, actor.id);
+    if (member) throw new BillingError('cannot_comp_own_tenant');
+    // Checked against the last time they left too, or an owner could remove the operator, let them
+    // comp, and add them back.
+    const allowedFrom = leftAt && new Date(leftAt.getTime() + FORMER_MEMBER_WAIT_MS);
+    if (allowedFrom && allowedFrom.getTime() > Date.now())
+      throw new BillingError(
+        'cannot_comp_own_tenant',
+        `Operators cannot comp a tenant they belonged to in the last ${FORMER_MEMBER_WAIT_DAYS} days: you left this one at ${leftAt.toISOString()}, so you may comp it from ${allowedFrom.toISOString()}.`,
+        { comp_allowed_from: allowedFrom.toISOString() },
+      );
   }
 }
