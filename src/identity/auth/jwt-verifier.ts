@@ -2,11 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppConfig } from '../../config/app-config.js';
 import { isStorableString } from '../../common/http/ill-formed-strings.js';
+import { normalizeEmail, provesNormalizedAddress } from '../email-address.js';
 import { IdentityError } from '../identity.errors.js';
 
 export interface VerifiedIdentity {
   subject: string;
-  /** Only an email the identity provider verified; an unverified one could be anyone's. */
+  /**
+   * Only an email the identity provider verified (an unverified one could be anyone's), normalised;
+   * null for a look-alike, which proves only itself (see email-address.ts).
+   */
   email: string | null;
 }
 
@@ -39,8 +43,8 @@ export class JwtVerifier {
     }
     this.assertLifetime(payload);
     this.assertStorable(payload);
-    const verified = typeof payload.email === 'string' && payload.email_verified === true;
-    return { subject: payload.sub, email: verified ? (payload.email as string).toLowerCase() : null };
+    const email = typeof payload.email === 'string' && payload.email_verified === true ? payload.email : null;
+    return { subject: payload.sub, email: email && provesNormalizedAddress(email) ? normalizeEmail(email) : null };
   }
 
   /** A signed claim is still input: Postgres refuses NUL and unpaired surrogates, which must not cost a 500. */
