@@ -9,6 +9,7 @@ import { ConsumeUsageGenericPlans1763700000700 } from './1763700000700-consume-u
 import { ConsumeUsageInsertMissingOnly1763700000800 } from './1763700000800-consume-usage-insert-missing-only.js';
 import { OverageReportHolds1763700000900 } from './1763700000900-overage-report-holds.js';
 import { FormerMemberships1763700001000 } from './1763700001000-former-memberships.js';
+import { NormalizedEmails1763700001300 } from './1763700001300-normalized-emails.js';
 import { StripeReadTickets1763700001500 } from './1763700001500-stripe-read-tickets.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
@@ -24,5 +25,6 @@ export const migrations = [
   ConsumeUsageInsertMissingOnly1763700000800,
   OverageReportHolds1763700000900,
   FormerMemberships1763700001000,
+  NormalizedEmails1763700001300,
   StripeReadTickets1763700001500,
 ];

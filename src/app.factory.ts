@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { mountOpenApi } from './api-docs/openapi.js';
 import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancers.js';
 import { errorBody, toAppError } from './common/errors/to-error-response.js';
+import { depthLimitedJsonParser } from './common/http/json-body-parser.js';
 import { clientRequestIdOf, requestIdFor } from './common/http/request-id.js';
 import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
@@ -55,6 +56,8 @@ export async function createApp(
   mountOpenApi(app);
 
   const fastify = app.getHttpAdapter().getInstance();
+  // Replaces Nest's JSON parser (before init registers it) with one that refuses deep nesting first.
+  app.useBodyParser('application/json', { bodyLimit: BODY_LIMIT_BYTES }, depthLimitedJsonParser(fastify));
   // Every request starts in a context of its own, even one that never reaches AuthGuard (a 404, a body
   // that fails to parse): on a keep-alive connection it would otherwise run in the previous request's.
   const cls = app.get(ClsService);

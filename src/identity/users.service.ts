@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '../common/events/audit-trail.js';
 import type { VerifiedIdentity } from './auth/jwt-verifier.js';
 import type { User } from './entities/user.entity.js';
+import { normalizeEmail } from './email-address.js';
 import { IdentityError } from './identity.errors.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -29,7 +30,7 @@ export class UsersService {
 
   /** The user known by this email, created (not yet signed in) if there is none. */
   async findOrInvite(email: string): Promise<User> {
-    const normalized = email.toLowerCase();
+    const normalized = normalizeEmail(email);
     const existing = await this.users.findByEmail(normalized);
     if (existing) return existing;
     return (

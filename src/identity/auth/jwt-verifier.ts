@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { AppConfig } from '../../config/app-config.js';
+import { isStorableString } from '../../common/http/ill-formed-strings.js';
+import { normalizeEmail, provesNormalizedAddress } from '../email-address.js';
 import { IdentityError } from '../identity.errors.js';
 
 export interface VerifiedIdentity {
   subject: string;
-  /** Only an email the identity provider verified; an unverified one could be anyone's. */
+  /**
+   * Only an email the identity provider verified (an unverified one could be anyone's), normalised;
+   * null for a look-alike, which proves only itself (see email-address.ts).
+   */
   email: string | null;
 }
 
@@ -37,8 +42,22 @@ export class JwtVerifier {
       throw new IdentityError('invalid_token');
     }
     this.assertLifetime(payload);
-    const verified = typeof payload.email === 'string' && payload.email_verified === true;
-    return { subject: payload.sub, email: verified ? (payload.email as string).toLowerCase() : null };
+    this.assertStorable(payload);
+    const email = typeof payload.email === 'string' && payload.email_verified === true ? payload.email : null;
+    return { subject: payload.sub, email: email && provesNormalizedAddress(email) ? normalizeEmail(email) : null };
+  }
+
+  /** A signed claim is still input: Postgres refuses NUL and unpaired surrogates, which must not cost a 500. */
+  private assertStorable(payload: JWTPayload): void {
+    for (const claim of ['sub', 'email'] as const) {
+      const value = payload[claim];
+      if (typeof value === 'string' && !isStorableString(value)) {
+        throw new IdentityError(
+          'invalid_token',
+          `The token's ${claim} claim contains a NUL character or an unpaired UTF-16 surrogate.`,
+        );
+      }
+    }
   }
 
   /** A valid signature is not a licence forever: neither a token issued long ago nor one with a far `exp` passes. */
