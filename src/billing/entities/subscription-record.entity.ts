@@ -53,6 +53,10 @@ export class SubscriptionRecord {
   syncedAt: Date;
 
   /** The ticket of the Stripe read this row holds (stripe_read_tickets): a read with an older one is stale. */
-  @Column({ name: 'read_ticket', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  @Column({
+    name: 'read_ticket',
+    type: 'bigint',
+    transformer: { to: (v: number) => v, from: (v: string) => Number(v) },
+  })
   readTicket: number;
 }
