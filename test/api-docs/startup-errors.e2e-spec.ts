@@ -25,6 +25,7 @@ const BAD_VALUES: Record<string, string> = {
   STRIPE_SECRET_KEY: 'pk_test_abc',
   STRIPE_WEBHOOK_SECRET: 'secret',
   STRIPE_API_BASE: 'stripe',
+  STRIPE_MAX_CONCURRENCY: '0',
   STRIPE_PRICE_STARTER: 'prod_abc',
   STRIPE_PRICE_PRO: 'prod_abc',
   STRIPE_PRICE_ENTERPRISE: 'prod_abc',
