@@ -113,7 +113,6 @@ describe('per-client limits', () => {
       expectRateLimited(await t.request('GET', '/tenants/current', { token: UNKNOWN_KEY, ...from(client) }));
       expect((await t.request('GET', '/tenants/current', { token: apiKey, ...from(client) })).status).toBe(200);
     });
-
   });
 
   describe('public routes', () => {
