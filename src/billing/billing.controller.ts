@@ -19,6 +19,7 @@ import {
   PreviewResponse,
   ReactivateResponse,
 } from './dto/billing-responses.dto.js';
+import { CallsStripe } from './stripe-route-limit.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -61,6 +62,7 @@ export class BillingController {
   }
 
   @Post('checkout')
+  @CallsStripe()
   @Roles('owner', 'admin')
   @ApiOperation({
     summary:
@@ -86,6 +88,7 @@ export class BillingController {
   }
 
   @Post('portal')
+  @CallsStripe()
   @ApiOperation({ summary: 'A Stripe customer portal session for cards, invoices and cancelling.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -112,6 +115,7 @@ export class BillingController {
   }
 
   @Post('subscription/preview')
+  @CallsStripe()
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'What a plan change costs now and at the next renewal, from Stripe’s invoice preview.' })
@@ -121,6 +125,7 @@ export class BillingController {
   }
 
   @Post('subscription/change')
+  @CallsStripe()
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOperation({
@@ -133,6 +138,7 @@ export class BillingController {
   }
 
   @Post('subscription/cancel')
+  @CallsStripe()
   @ApiOperation({ summary: 'Cancel: at the end of the period by default, or now with `at_period_end: false`.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -142,6 +148,7 @@ export class BillingController {
   }
 
   @Post('subscription/reactivate')
+  @CallsStripe()
   @ApiOperation({ summary: 'Undo a pending cancel; after the subscription ended, a new checkout URL.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -151,6 +158,7 @@ export class BillingController {
   }
 
   @Post('payg')
+  @CallsStripe()
   @ApiOperation({ summary: 'Pay-as-you-go overage on or off: past the quota, requests pass and are billed by usage.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
