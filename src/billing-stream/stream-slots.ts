@@ -20,7 +20,9 @@ export class StreamSlots {
   constructor(
     private readonly config: AppConfig,
     @InjectMetric(RATE_LIMITED) private readonly refused: Counter<string>,
-  ) {}
+  ) {
+    refused.inc({ limit: 'stream' }, 0);
+  }
 
   /**
    * Holds a slot for `actor` until `ended` aborts, which Nest does once the stream is over however

@@ -29,7 +29,9 @@ export class StripeRouteLimit implements CanActivate {
     private readonly config: AppConfig,
     private readonly counters: StripeRouteCountersRepository,
     @InjectMetric(RATE_LIMITED) private readonly refused: Counter<string>,
-  ) {}
+  ) {
+    refused.inc({ limit: 'stripe_route' }, 0);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const scope = context.switchToHttp().getRequest<FastifyRequest>().auth?.scope;

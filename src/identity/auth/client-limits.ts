@@ -30,6 +30,8 @@ export class ClientLimits {
     const { failedAuthPerMinute, publicPerMinute } = config.rateLimits;
     this.failures = new RateLimiterMemory({ points: failedAuthPerMinute, duration: WINDOW_SECONDS });
     this.publicRequests = new RateLimiterMemory({ points: publicPerMinute, duration: WINDOW_SECONDS });
+    // Exported from the start, so a rate() over them has a zero to start from.
+    for (const limit of ['failed_auth', 'public']) refused.inc({ limit }, 0);
   }
 
   /** Before a credential costs a database lookup: an address that used up its failures gets no more. */
