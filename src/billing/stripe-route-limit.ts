@@ -3,6 +3,7 @@ import {
   type CanActivate,
   type ExecutionContext,
   Injectable,
+  Logger,
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
@@ -25,6 +26,8 @@ const WINDOW_SECONDS = 60;
  */
 @Injectable()
 export class StripeRouteLimit implements CanActivate {
+  private readonly logger = new Logger('RateLimits');
+
   constructor(
     private readonly config: AppConfig,
     private readonly counters: StripeRouteCountersRepository,
@@ -40,6 +43,11 @@ export class StripeRouteLimit implements CanActivate {
     const { requests, msLeft } = await this.counters.count(scope.tenantId, scope.env, WINDOW_SECONDS);
     if (requests <= limit) return true;
     this.refused.inc({ limit: 'stripe_route' });
+    if (requests === limit + 1)
+      this.logger.warn(
+        { limit: 'stripe_route', tenantId: scope.tenantId, env: scope.env },
+        `tenant ${scope.tenantId} (${scope.env}) reached the stripe_route limit of ${limit} requests a minute`,
+      );
     throw rateLimited(
       `This tenant may make ${limit} requests a minute to the billing routes that call Stripe.`,
       msLeft,

@@ -90,10 +90,14 @@ describe('the per-tenant limit on routes that call Stripe', () => {
     const before = await refusals();
     expect((await checkout(t, apiKey)).status).toBe(201);
     expect((await checkout(onB, apiKey)).status).toBe(201);
-    expect((await checkout(t, apiKey)).status).toBe(201);
+    expect((await checkout(onB, apiKey)).status).toBe(201);
+    expectRateLimited(await checkout(t, apiKey));
     expectRateLimited(await checkout(onB, apiKey));
     expectRateLimited(await checkout(t, apiKey));
-    expect(await refusals()).toBe(before + 1);
+    expect(await refusals()).toBe(before + 2);
+    // One warning names the tenant when it reaches the limit, not one per refusal.
+    const warnings = t.logs.filter((line) => line.includes('"limit":"stripe_route"') && line.includes(tenantId));
+    expect(warnings.map((line) => JSON.parse(line).level)).toEqual([40]);
     // Only the Checkout sessions that were allowed reached Stripe.
     const sessions = Object.values(t.emulator.context.store.collection('checkout_sessions')).filter(
       (session) => (session.metadata as Record<string, string> | undefined)?.tenant_id === tenantId,

@@ -68,6 +68,10 @@ describe('per-client limits', () => {
       expectRateLimited(await t.request('GET', '/tenants/current', { token: 'not.a.jwt', ...from(client) }));
       expectRateLimited(await t.request('GET', '/tenants/current', { token: 'bk_test_short', ...from(client) }));
       expect(await refusals('failed_auth')).toBe(before + 3);
+      // One warning names the address when it reaches the limit, not one per refusal.
+      const warnings = t.logs.filter((line) => line.includes('"limit":"failed_auth"') && line.includes(client));
+      expect(warnings).toHaveLength(1);
+      expect(JSON.parse(warnings[0])).toMatchObject({ level: 40, client, limit: 'failed_auth' });
     });
 
     it('refuses an address over the limit before looking a key up: a valid key it never used gets 429', async () => {

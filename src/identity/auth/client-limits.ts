@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
@@ -20,6 +20,7 @@ const isFailedAuthentication = (error: unknown) =>
  */
 @Injectable()
 export class ClientLimits {
+  private readonly logger = new Logger('RateLimits');
   private readonly failures: RateLimiterMemory;
   private readonly publicRequests: RateLimiterMemory;
 
@@ -37,14 +38,15 @@ export class ClientLimits {
   /** Before a credential costs a database lookup: an address that used up its failures gets no more. */
   async beforeLookup(client: string): Promise<void> {
     const used = await this.failures.get(client);
-    if (used && used.remainingPoints === 0) throw this.refuse('failed_auth', used.msBeforeNext);
+    if (used && used.remainingPoints === 0 && used.msBeforeNext > 0)
+      throw this.refuse('failed_auth', used.msBeforeNext);
   }
 
   /** What a failed authentication answers: its own 401 within the limit, 429 past it. Other errors pass. */
   async failed(client: string, error: unknown): Promise<never> {
     if (!isFailedAuthentication(error)) throw error;
     try {
-      await this.failures.consume(client);
+      this.noteLast('failed_auth', client, await this.failures.consume(client));
     } catch (over) {
       if (over instanceof RateLimiterRes) throw this.refuse('failed_auth', over.msBeforeNext);
       throw over;
@@ -54,12 +56,22 @@ export class ClientLimits {
 
   async admitPublic(client: string): Promise<true> {
     try {
-      await this.publicRequests.consume(client);
+      this.noteLast('public', client, await this.publicRequests.consume(client));
       return true;
     } catch (over) {
       if (over instanceof RateLimiterRes) throw this.refuse('public', over.msBeforeNext);
       throw over;
     }
+  }
+
+  /** Once per address and window, when it has just used up its allowance: who, and until when. */
+  private noteLast(limit: RateLimitName, client: string, used: RateLimiterRes): void {
+    if (used.remainingPoints > 0) return;
+    const retryAfterSeconds = Math.ceil(used.msBeforeNext / 1000);
+    this.logger.warn(
+      { limit, client, retryAfterSeconds },
+      `${client} reached the ${limit} limit; it is refused with 429 for ${retryAfterSeconds} s`,
+    );
   }
 
   private refuse(limit: Extract<RateLimitName, 'failed_auth' | 'public'>, retryAfterMs: number): AppError {
