@@ -109,6 +109,25 @@ describe('per-client limits', () => {
       expectRateLimited(await t.request('GET', '/tenants/current', { token: UNKNOWN_KEY, ...from(client) }));
     });
 
+    it('counts an IPv6 client by its /64, so moving to another address in it starts nothing afresh', async () => {
+      const network = `2001:db8:${++last}:1`;
+      for (let i = 1; i <= FAILED_AUTH_LIMIT; i++) {
+        const response = await t.request('GET', '/tenants/current', {
+          token: UNKNOWN_KEY,
+          ...from(`${network}::${i}`),
+        });
+        expect(response.status).toBe(401);
+      }
+      expectRateLimited(
+        await t.request('GET', '/tenants/current', { token: UNKNOWN_KEY, ...from(`${network}::ffff`) }),
+      );
+      const neighbour = await t.request('GET', '/tenants/current', {
+        token: UNKNOWN_KEY,
+        ...from(`2001:db8:${last}:2::1`),
+      });
+      expect(neighbour.status).toBe(401);
+    });
+
     it('keeps serving a key the client is already using while its address is over the limit', async () => {
       const client = newClient();
       const { apiKey } = await t.createTenant('Metered');

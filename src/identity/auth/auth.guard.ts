@@ -5,6 +5,7 @@ import { CLS_ID, ClsService } from 'nestjs-cls';
 import { perRoute } from '../../common/http/route-metadata.js';
 import { AUTH_CONTEXT, type AuthContext } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
+import { clientKey } from './client-address.js';
 import { ClientLimits } from './client-limits.js';
 import { IS_PUBLIC, NO_CLIENT_LIMIT } from '../../common/http/public.decorator.js';
 
@@ -36,8 +37,8 @@ export class AuthGuard implements CanActivate {
       this.cls.set(CLS_ID, request.id);
     }
     const { isPublic, unlimited } = this.access(context);
-    if (isPublic) return unlimited || this.limits.admitPublic(request.ip);
-    const client = request.ip;
+    if (isPublic) return unlimited || this.limits.admitPublic(clientKey(request.ip));
+    const client = clientKey(request.ip);
     let auth: AuthContext | Promise<AuthContext>;
     try {
       auth = this.authenticator.authenticate(request.headers, () => this.limits.beforeLookup(client));
