@@ -38,17 +38,18 @@ export class AuthGuard implements CanActivate {
     }
     const { isPublic, unlimited } = this.access(context);
     if (isPublic) return unlimited || this.limits.admitPublic(clientKey(request.ip));
-    const client = clientKey(request.ip);
+    // Only when it counts: a key already verified, the common case, costs no address parsing.
+    const client = () => clientKey(request.ip);
     let auth: AuthContext | Promise<AuthContext>;
     try {
-      auth = this.authenticator.authenticate(request.headers, () => this.limits.beforeLookup(client));
+      auth = this.authenticator.authenticate(request.headers, () => this.limits.beforeLookup(client()));
     } catch (error) {
-      return this.limits.failed(client, error);
+      return this.limits.failed(client(), error);
     }
     return auth instanceof Promise
       ? auth.then(
           (known) => this.admit(request, known),
-          (error: unknown) => this.limits.failed(client, error),
+          (error: unknown) => this.limits.failed(client(), error),
         )
       : this.admit(request, auth);
   }
