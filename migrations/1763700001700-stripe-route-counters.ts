@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * One row per tenant and env: how many requests it made to the routes that call Stripe in the
  * current one-minute window. Shared by every instance, so the limit holds however many there are.
  */
-export class StripeRouteCounters1763700001500 implements MigrationInterface {
-  name = 'StripeRouteCounters1763700001500';
+export class StripeRouteCounters1763700001700 implements MigrationInterface {
+  name = 'StripeRouteCounters1763700001700';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
