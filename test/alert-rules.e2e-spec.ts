@@ -17,9 +17,12 @@ const rules = (): Rule[] =>
   (parse(readFileSync(RULES_FILE, 'utf8')) as { groups: Array<{ name: string; rules: Rule[] }> }).groups.flatMap(
     (group) => group.rules,
   );
+/** The metrics an expression reads; quoted label values (`limit="stripe_route"`) are not metrics. */
 const metricNames = (expr: string) => [
   ...new Set(
-    [...expr.matchAll(/\b(?:stripe|billing)_[a-z_]+\b/g)].map(([name]) => name.replace(/_(bucket|sum|count)$/, '')),
+    [...expr.replace(/"[^"]*"/g, '').matchAll(/\b(?:stripe|billing|http)_[a-z_]+\b/g)].map(([name]) =>
+      name.replace(/_(bucket|sum|count)$/, ''),
+    ),
   ),
 ];
 const promtool = (() => {

@@ -172,6 +172,9 @@ A service outside this one consumes with \`POST /usage/consume\` \`{"meter": "ch
 | feature not in plan | 402 | \`feature_not_in_plan\` | upgrade to a plan with the feature (see Plans), or drop the option |
 | subscription canceled or unpaid | 402 | \`subscription_inactive\` | an owner or admin fixes billing (\`POST /billing/portal\`) |
 | hourly limit reached | 429 | \`rate_limited\` | wait \`Retry-After\` seconds |
+| too many billing requests in a minute (checkout, portal, plan change and preview, cancel, reactivate, PAYG; per tenant) | 429 | \`rate_limited\` | wait \`Retry-After\` seconds; reuse a checkout \`url\` rather than asking for a new one |
+| too many open \`GET /billing/stream\` for one key or user | 429 | \`rate_limited\` | close a stream you no longer read; one per client is enough |
+| too many failed authentications from your address | 429 | \`rate_limited\` | fix the credentials, then wait \`Retry-After\` seconds |
 
 ## The upgrade flow
 

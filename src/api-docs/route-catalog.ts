@@ -3,7 +3,8 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { DECORATORS, type OpenAPIObject } from '@nestjs/swagger';
 import { METERED, REQUIRED_FEATURES } from '../entitlements/metering.metadata.js';
-import { IS_PUBLIC } from '../common/http/public.decorator.js';
+import { IS_PUBLIC, NO_CLIENT_LIMIT } from '../common/http/public.decorator.js';
+import { CALLS_STRIPE } from '../billing/stripe-route-limit.js';
 import { REQUIRED_ROLES, REQUIRES_OPERATOR, REQUIRES_USER } from '../identity/auth/decorators.js';
 import type { Role } from '../identity/entities/role.js';
 
@@ -22,6 +23,10 @@ export interface RouteInfo {
   roles: Role[];
   metered: boolean;
   needsFeature: boolean;
+  /** Under a per-address limit: failed authentication, or the one on public routes. */
+  clientLimited: boolean;
+  /** Under the per-tenant limit on routes that call Stripe. */
+  callsStripe: boolean;
 }
 
 const segments = (value: unknown) => (Array.isArray(value) ? value[0] : value) as string | undefined;
@@ -53,14 +58,17 @@ export class RouteCatalog {
       if (path === undefined) return [];
       const targets = [handler, controller];
       const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets) ?? [];
+      const flag = (key: string) => !!this.reflector.getAllAndOverride(key, targets);
       return [
         {
           method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod],
           path: this.join(prefix, path),
           access: this.accessOf(targets, roles),
           roles,
-          metered: !!this.reflector.getAllAndOverride(METERED, targets),
-          needsFeature: !!this.reflector.getAllAndOverride(REQUIRED_FEATURES, targets),
+          metered: flag(METERED),
+          needsFeature: flag(REQUIRED_FEATURES),
+          clientLimited: !flag(NO_CLIENT_LIMIT),
+          callsStripe: flag(CALLS_STRIPE),
         },
       ];
     });

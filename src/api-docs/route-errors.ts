@@ -34,6 +34,7 @@ export function routeErrors(route: RouteInfo, hasParameters: boolean): Map<numbe
   if (route.access === 'operator') codes.push(...known('operator_required'));
   if (route.metered || route.needsFeature) codes.push(...known('subscription_inactive', 'feature_not_in_plan'));
   if (route.metered) codes.push(...known('quota_exceeded', 'rate_limited', 'invalid_cost'));
+  if (route.clientLimited || route.callsStripe) codes.push(...known('rate_limited'));
   const byStatus = new Map<number, string[]>();
   for (const code of new Set(codes)) {
     const status = ERROR_CODES.get(code)!.status;

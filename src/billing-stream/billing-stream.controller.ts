@@ -1,4 +1,4 @@
-import { Controller, Headers, type MessageEvent, Query, Sse } from '@nestjs/common';
+import { Controller, Headers, type MessageEvent, Query, Sse, SseSignal } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiHeader,
@@ -10,10 +10,11 @@ import {
 } from '@nestjs/swagger';
 import type { Observable } from 'rxjs';
 import { validationFailed } from '../common/errors/common.errors.js';
-import type { TenantScope } from '../identity/auth/auth-context.js';
-import { CurrentTenant, Roles } from '../identity/auth/decorators.js';
+import type { Actor, TenantScope } from '../identity/auth/auth-context.js';
+import { CurrentActor, CurrentTenant, Roles } from '../identity/auth/decorators.js';
 import { BillingEventPayload } from './billing-event.payload.js';
 import { BillingStreamHub } from './billing-stream.hub.js';
+import { StreamSlots } from './stream-slots.js';
 
 const EVENT_ID = /^\d{1,18}$/;
 
@@ -21,7 +22,10 @@ const EVENT_ID = /^\d{1,18}$/;
 @ApiExtraModels(BillingEventPayload)
 @Controller('billing/stream')
 export class BillingStreamController {
-  constructor(private readonly hub: BillingStreamHub) {}
+  constructor(
+    private readonly hub: BillingStreamHub,
+    private readonly slots: StreamSlots,
+  ) {}
 
   @Sse()
   @Roles('owner', 'admin', 'member')
@@ -29,7 +33,7 @@ export class BillingStreamController {
     summary:
       'Server-sent events: the tenant’s subscription, invoice, entitlement and usage-threshold changes, as BillingEventPayload.',
     description:
-      'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every BILLING_STREAM_KEEPALIVE_SECONDS (15 s unless set). Reconnect with Last-Event-ID to get exactly what was missed.',
+      'Each event’s `data:` is one BillingEventPayload and its `id:` the payload id. A comment is written every BILLING_STREAM_KEEPALIVE_SECONDS (15 s unless set). Reconnect with Last-Event-ID to get exactly what was missed. One API key or user may hold BILLING_STREAM_MAX_PER_CREDENTIAL streams (20 unless set) on an instance at once; the next is answered 429 rate_limited with Retry-After.',
   })
   @ApiHeader({
     name: 'last-event-id',
@@ -41,8 +45,11 @@ export class BillingStreamController {
     description: 'text/event-stream',
     content: { 'text/event-stream': { schema: { $ref: getSchemaPath(BillingEventPayload) } } },
   })
-  stream(
+  // Async, so that whatever it throws reaches Nest's SSE lifecycle, which then aborts `ended`.
+  async stream(
     @CurrentTenant() scope: TenantScope,
+    @CurrentActor() actor: Actor,
+    @SseSignal() ended: AbortSignal,
     @Headers('last-event-id') header?: string,
     @Query('last_event_id') query?: string,
   ): Promise<Observable<MessageEvent>> {
@@ -52,6 +59,7 @@ export class BillingStreamController {
         { field: 'Last-Event-ID', problems: ['must be the id of an event this stream sent (digits)'] },
       ]);
     }
+    this.slots.take(actor, ended);
     return this.hub.stream(scope.tenantId, scope.env, lastEventId);
   }
 }

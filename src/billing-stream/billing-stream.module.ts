@@ -4,6 +4,8 @@ import { BillingEventsRepository } from './billing-events.repository.js';
 import { billingEventsPublishedProvider, billingStreamMetricProviders } from './billing-stream-metrics.js';
 import { BillingStreamController } from './billing-stream.controller.js';
 import { BillingStreamHub } from './billing-stream.hub.js';
+import { StreamSlots } from './stream-slots.js';
+import { rateLimitedProvider } from '../observability/rate-limit-metrics.js';
 
 /**
  * The tenant's billing event stream: billing_events, written through BillingEventPublisher
@@ -15,6 +17,8 @@ import { BillingStreamHub } from './billing-stream.hub.js';
     BillingEventsRepository,
     BillingEvents,
     BillingStreamHub,
+    StreamSlots,
+    rateLimitedProvider,
     billingEventsPublishedProvider,
     ...billingStreamMetricProviders,
   ],

@@ -20,6 +20,7 @@ import {
   ReactivateResponse,
 } from './dto/billing-responses.dto.js';
 import { StripeDeadlineInterceptor } from './stripe/stripe-deadline.js';
+import { CallsStripe } from './stripe-route-limit.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -63,6 +64,7 @@ export class BillingController {
   }
 
   @Post('checkout')
+  @CallsStripe()
   @Roles('owner', 'admin')
   @ApiOperation({
     summary:
@@ -88,6 +90,7 @@ export class BillingController {
   }
 
   @Post('portal')
+  @CallsStripe()
   @ApiOperation({ summary: 'A Stripe customer portal session for cards, invoices and cancelling.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -114,6 +117,7 @@ export class BillingController {
   }
 
   @Post('subscription/preview')
+  @CallsStripe()
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOperation({ summary: 'What a plan change costs now and at the next renewal, from Stripe’s invoice preview.' })
@@ -123,6 +127,7 @@ export class BillingController {
   }
 
   @Post('subscription/change')
+  @CallsStripe()
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOperation({
@@ -135,6 +140,7 @@ export class BillingController {
   }
 
   @Post('subscription/cancel')
+  @CallsStripe()
   @ApiOperation({ summary: 'Cancel: at the end of the period by default, or now with `at_period_end: false`.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -144,6 +150,7 @@ export class BillingController {
   }
 
   @Post('subscription/reactivate')
+  @CallsStripe()
   @ApiOperation({ summary: 'Undo a pending cancel; after the subscription ended, a new checkout URL.' })
   @HttpCode(200)
   @Roles('owner', 'admin')
@@ -153,6 +160,7 @@ export class BillingController {
   }
 
   @Post('payg')
+  @CallsStripe()
   @ApiOperation({ summary: 'Pay-as-you-go overage on or off: past the quota, requests pass and are billed by usage.' })
   @HttpCode(200)
   @Roles('owner', 'admin')

@@ -5,6 +5,7 @@ import { EntitlementsModule } from '../entitlements/entitlements.module.js';
 import { IdentityModule } from '../identity/identity.module.js';
 import { PlansModule } from '../plans/plans.module.js';
 import { UsageModule } from '../usage/usage.module.js';
+import { rateLimitedProvider } from '../observability/rate-limit-metrics.js';
 import { billingMetricProviders } from './billing-metrics.js';
 import { BillingOperationsModule } from './billing-operations.module.js';
 import { BillingRecordsRepository } from './billing-records.repository.js';
@@ -24,6 +25,8 @@ import { OverageReportsRepository } from './overage/overage-reports.repository.j
 import { OverageSchedule } from './overage/overage-schedule.js';
 import { StripeModule } from './stripe/stripe.module.js';
 import type { StripeSettings } from './stripe/stripe-settings.js';
+import { StripeRouteCountersRepository } from './stripe-route-counters.repository.js';
+import { StripeRouteLimit } from './stripe-route-limit.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 import { SubscriptionWriter } from './subscription-writer.js';
 import { StripeEventRecord } from './webhooks/stripe-event.entity.js';
@@ -48,6 +51,9 @@ export class BillingModule {
       controllers: [BillingController, CompsController, ...(stripe ? webhookControllers : [])],
       providers: [
         ...billingMetricProviders,
+        rateLimitedProvider,
+        StripeRouteCountersRepository,
+        StripeRouteLimit,
         BillingRecordsRepository,
         BillingService,
         BillingStatusService,

@@ -20,6 +20,16 @@ export interface BillingSettings {
   meterEventName: string;
 }
 
+/** Requests a minute, counted in fixed one-minute windows (see docs/operations.md, "Rate limits"). */
+export interface RateLimitSettings {
+  /** Per tenant and env, across instances: every request to a route that calls Stripe. */
+  stripeRoutesPerMinute: number;
+  /** Per client address, per instance: failed authentications (401). */
+  failedAuthPerMinute: number;
+  /** Per client address, per instance: requests to public routes (not the webhook, not the health probes). */
+  publicPerMinute: number;
+}
+
 /** The validated, typed configuration. Built once at start-up by `loadConfig`. */
 export class AppConfig {
   readonly nodeEnv: 'development' | 'test' | 'production';
@@ -36,6 +46,9 @@ export class AppConfig {
   readonly billing: BillingSettings;
   /** How often GET /billing/stream writes a keep-alive comment (proxies drop idle connections). */
   readonly streamKeepAliveSeconds: number;
+  /** Concurrent GET /billing/stream connections one API key or user may hold on an instance. */
+  readonly streamMaxPerCredential: number;
+  readonly rateLimits: RateLimitSettings;
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'allowedOrigins' | 'secretValues'>) {
     Object.assign(this, values);

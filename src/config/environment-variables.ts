@@ -68,6 +68,18 @@ export class EnvironmentVariables {
   @OptionalIntegerFrom(1, 300)
   BILLING_STREAM_KEEPALIVE_SECONDS?: number;
 
+  @OptionalIntegerFrom(1, 1000)
+  BILLING_STREAM_MAX_PER_CREDENTIAL?: number;
+
+  @OptionalIntegerFrom(1, 10_000)
+  RATE_LIMIT_STRIPE_ROUTES_PER_MINUTE?: number;
+
+  @OptionalIntegerFrom(1, 100_000)
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE?: number;
+
+  @OptionalIntegerFrom(1, 100_000)
+  RATE_LIMIT_PUBLIC_PER_MINUTE?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })

@@ -108,6 +108,12 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     corsOrigins: splitList(env.CORS_ORIGINS).map((origin) => new URL(origin).origin),
     defaultEnv: env.DEFAULT_ENV ?? 'test',
     streamKeepAliveSeconds: env.BILLING_STREAM_KEEPALIVE_SECONDS ?? 15,
+    streamMaxPerCredential: env.BILLING_STREAM_MAX_PER_CREDENTIAL ?? 20,
+    rateLimits: {
+      stripeRoutesPerMinute: env.RATE_LIMIT_STRIPE_ROUTES_PER_MINUTE ?? 20,
+      failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 60,
+      publicPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE ?? 600,
+    },
     billing: {
       enabled: env.ENABLE_BILLING ?? true,
       stripeSecretKey: env.STRIPE_SECRET_KEY,

@@ -2,11 +2,12 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CommonError } from '../common/errors/common.errors.js';
-import { Public } from '../common/http/public.decorator.js';
+import { PublicUnlimited } from '../common/http/public.decorator.js';
 
 @ApiTags('health')
 @Controller('health')
-@Public()
+// Never limited per address: a probe refused with 429 would restart or unroute a healthy instance.
+@PublicUnlimited()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

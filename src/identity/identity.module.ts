@@ -5,9 +5,11 @@ import { DomainEventsModule } from '../common/events/domain-events.module.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { rateLimitedProvider } from '../observability/rate-limit-metrics.js';
 import { ApiKeyCache } from './auth/api-key-cache.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { Authenticator } from './auth/authenticator.js';
+import { ClientLimits } from './auth/client-limits.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { RolesGuard } from './auth/roles.guard.js';
 import { ApiKey } from './entities/api-key.entity.js';
@@ -38,6 +40,8 @@ import { UsersService } from './users.service.js';
     JwtVerifier,
     ApiKeyCache,
     Authenticator,
+    ClientLimits,
+    rateLimitedProvider,
     // Registration order is execution order: authenticate first, then check roles.
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

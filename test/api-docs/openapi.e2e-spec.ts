@@ -118,6 +118,25 @@ describe('OpenAPI document', () => {
     expect(document.info.description).toContain('| `downgrade_pending` | 409 |');
   });
 
+  it('documents 429 rate_limited wherever a service limit can refuse, and not on the probes or the webhook', () => {
+    const limited = (path: string, method: 'get' | 'post') =>
+      document.paths[path][method].responses['429']?.description ?? '';
+    for (const [path, method] of [
+      ['/billing/checkout', 'post'],
+      ['/billing/subscription/change', 'post'],
+      ['/billing/stream', 'get'],
+      ['/tenants/current', 'get'],
+      ['/billing/plans', 'get'],
+    ] as const)
+      expect([path, limited(path, method)]).toEqual([path, expect.stringMatching(/rate_limited/)]);
+    for (const [path, method] of [
+      ['/health', 'get'],
+      ['/health/ready', 'get'],
+      ['/billing/webhook', 'post'],
+    ] as const)
+      expect([path, limited(path, method)]).toEqual([path, '']);
+  });
+
   it('documents the stream’s payload and a header once however it is read', () => {
     const stream = document.paths['/billing/stream'].get;
     expect(stream.responses['200'].content['text/event-stream'].schema.$ref).toBe(

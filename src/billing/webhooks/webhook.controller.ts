@@ -1,14 +1,17 @@
 import { Controller, Headers, HttpCode, Post, type RawBodyRequest, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Public } from '../../common/http/public.decorator.js';
+import { PublicUnlimited } from '../../common/http/public.decorator.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 
-/** Stripe's deliveries: authenticated by their signature, not by our credentials. */
+/**
+ * Stripe's deliveries: authenticated by their signature, not by our credentials. Never limited per
+ * address: Stripe sends bursts from a few addresses, and an event it was refused waits out its backoff.
+ */
 @ApiTags('billing')
 @ApiSecurity('stripe_signature')
 @Controller('billing/webhook')
-@Public()
+@PublicUnlimited()
 export class WebhookController {
   constructor(private readonly intake: WebhookIntakeService) {}
 

@@ -26,3 +26,13 @@ export interface FieldProblem {
 /** 400 `validation_failed` listing the fields at fault: the one shape every validation answer takes. */
 export const validationFailed = (details: FieldProblem[]) =>
   new CommonError('validation_failed', undefined, { details });
+
+/**
+ * 429 `rate_limited`, with `retry_after_seconds` (at least 1) in the body; the exception filter
+ * sends the same number as `Retry-After`.
+ */
+export const rateLimited = (message: string, retryAfterMs: number, fields: Record<string, unknown> = {}) =>
+  new CommonError('rate_limited', message, {
+    ...fields,
+    retry_after_seconds: Math.max(1, Math.ceil(retryAfterMs / 1000)),
+  });

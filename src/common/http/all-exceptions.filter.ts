@@ -12,6 +12,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const error = toAppError(exception);
     if (error.status >= 500) this.logger.error({ err: exception, requestId: request.id }, 'request failed');
+    // Every refusal that says when to come back says it in the header too (429 rate_limited).
+    const retryAfter = error.fields.retry_after_seconds;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(error.status).send(errorBody(error, request.id));
   }
 }

@@ -36,6 +36,11 @@ export class ApiKeyCache implements OnModuleInit {
     return entry && entry.expiresAt > Date.now() ? entry.key : undefined;
   }
 
+  /** Verified on this instance and not revoked since, though its entry may have expired. */
+  verifiedBefore(hash: string): boolean {
+    return this.byHash.has(hash);
+  }
+
   /** Caches a key read from the database, unless a revocation arrived while it was being read. */
   remember(hash: string, key: CachedKey, generationAtRead: number): void {
     if (generationAtRead === this.generation) this.byHash.set(hash, { key, expiresAt: Date.now() + TTL_MS });

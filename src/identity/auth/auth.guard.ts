@@ -5,21 +5,26 @@ import { CLS_ID, ClsService } from 'nestjs-cls';
 import { perRoute } from '../../common/http/route-metadata.js';
 import { AUTH_CONTEXT, type AuthContext } from './auth-context.js';
 import { Authenticator } from './authenticator.js';
-import { IS_PUBLIC } from '../../common/http/public.decorator.js';
+import { clientKey } from './client-address.js';
+import { ClientLimits } from './client-limits.js';
+import { IS_PUBLIC, NO_CLIENT_LIMIT } from '../../common/http/public.decorator.js';
 
 /**
  * Global, and first: puts the auth context in the request's CLS context (opened, with the request
  * id, by the onRequest hook in app.factory.ts), then requires credentials unless the route is @Public().
+ * The per-address limits (ClientLimits) apply here: to public routes, and to failed authentications.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly isPublic = perRoute(
-    (handler, controller) => !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]),
-  );
+  private readonly access = perRoute((handler, controller) => ({
+    isPublic: !!this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]),
+    unlimited: !!this.reflector.getAllAndOverride<boolean>(NO_CLIENT_LIMIT, [handler, controller]),
+  }));
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: Authenticator,
+    private readonly limits: ClientLimits,
     private readonly cls: ClsService,
   ) {}
 
@@ -31,9 +36,22 @@ export class AuthGuard implements CanActivate {
       this.cls.enter();
       this.cls.set(CLS_ID, request.id);
     }
-    if (this.isPublic(context)) return true;
-    const auth = this.authenticator.authenticate(request.headers);
-    return auth instanceof Promise ? auth.then((known) => this.admit(request, known)) : this.admit(request, auth);
+    const { isPublic, unlimited } = this.access(context);
+    if (isPublic) return unlimited || this.limits.admitPublic(clientKey(request.ip));
+    // Only when it counts: a key already verified, the common case, costs no address parsing.
+    const client = () => clientKey(request.ip);
+    let auth: AuthContext | Promise<AuthContext>;
+    try {
+      auth = this.authenticator.authenticate(request.headers, () => this.limits.beforeLookup(client()));
+    } catch (error) {
+      return this.limits.failed(client(), error);
+    }
+    return auth instanceof Promise
+      ? auth.then(
+          (known) => this.admit(request, known),
+          (error: unknown) => this.limits.failed(client(), error),
+        )
+      : this.admit(request, auth);
   }
 
   private admit(request: FastifyRequest, auth: AuthContext): true {

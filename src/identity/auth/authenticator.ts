@@ -31,16 +31,23 @@ export class Authenticator {
     private readonly keyCache: ApiKeyCache,
   ) {}
 
-  /** Synchronous for an API key already verified (the request path's common case): no promise to pay for. */
-  authenticate(headers: IncomingHttpHeaders): AuthContext | Promise<AuthContext> {
+  /**
+   * Synchronous for an API key already verified (the request path's common case): no promise to pay for.
+   * `beforeLookup` runs before a credential this instance has not verified costs any work (a database
+   * lookup, a JWT verification), and may refuse it.
+   */
+  authenticate(
+    headers: IncomingHttpHeaders,
+    beforeLookup: () => Promise<void> = async () => undefined,
+  ): AuthContext | Promise<AuthContext> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header(headers, 'authorization') ?? '');
     if (!match) throw new CommonError('unauthenticated');
     const token = match[1];
     const requestedEnv = this.requestedEnv(headers);
     const requestedTenant = this.requestedTenant(headers);
     return looksLikeApiKey(token)
-      ? this.fromApiKey(token, requestedEnv, requestedTenant)
-      : this.fromJwt(token, requestedEnv ?? this.config.defaultEnv, requestedTenant);
+      ? this.fromApiKey(token, beforeLookup, requestedEnv, requestedTenant)
+      : beforeLookup().then(() => this.fromJwt(token, requestedEnv ?? this.config.defaultEnv, requestedTenant));
   }
 
   private requestedEnv(headers: IncomingHttpHeaders): StripeEnv | undefined {
@@ -57,14 +64,20 @@ export class Authenticator {
     return tenantId.toLowerCase();
   }
 
-  private fromApiKey(token: string, env?: StripeEnv, tenantId?: string): AuthContext | Promise<AuthContext> {
+  private fromApiKey(
+    token: string,
+    beforeLookup: () => Promise<void>,
+    env?: StripeEnv,
+    tenantId?: string,
+  ): AuthContext | Promise<AuthContext> {
     if (!isWellFormedApiKey(token)) throw new IdentityError('invalid_api_key');
     const hash = hashApiKey(token);
     const hex = hash.toString('hex');
     const cached = this.keyCache.get(hex);
-    return cached
-      ? this.actingAs(cached, env, tenantId)
-      : this.loadKey(hash, hex).then((key) => this.actingAs(key, env, tenantId));
+    if (cached) return this.actingAs(cached, env, tenantId);
+    const lookup = () => this.loadKey(hash, hex).then((key) => this.actingAs(key, env, tenantId));
+    // A key verified here before is one its owner is still using: its refresh is never refused.
+    return this.keyCache.verifiedBefore(hex) ? lookup() : beforeLookup().then(lookup);
   }
 
   private actingAs(key: CachedKey | undefined, env?: StripeEnv, tenantId?: string): AuthContext {
