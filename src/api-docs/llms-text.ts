@@ -172,6 +172,7 @@ A service outside this one consumes with \`POST /usage/consume\` \`{"meter": "ch
 | feature not in plan | 402 | \`feature_not_in_plan\` | upgrade to a plan with the feature (see Plans), or drop the option |
 | subscription canceled or unpaid | 402 | \`subscription_inactive\` | an owner or admin fixes billing (\`POST /billing/portal\`) |
 | hourly limit reached | 429 | \`rate_limited\` | wait \`Retry-After\` seconds |
+| the service's database is unreachable (any route) | 503 | \`database_unavailable\` | nothing was done: retry after \`Retry-After\` seconds |
 
 ## The upgrade flow
 
