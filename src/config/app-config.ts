@@ -34,6 +34,8 @@ export class AppConfig {
   readonly billing: BillingSettings;
   /** How often GET /billing/stream writes a keep-alive comment (proxies drop idle connections). */
   readonly streamKeepAliveSeconds: number;
+  /** After SIGTERM, how long the listener keeps serving (readiness 503) before it closes. */
+  readonly shutdownDrainSeconds: number;
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'allowedOrigins' | 'secretValues'>) {
     Object.assign(this, values);

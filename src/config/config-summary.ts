@@ -36,6 +36,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     CORS_ORIGINS: config.corsOrigins.join(',') || '(none)',
     DEFAULT_ENV: config.defaultEnv,
     BILLING_STREAM_KEEPALIVE_SECONDS: String(config.streamKeepAliveSeconds),
+    SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
     JWT_SECRET: maskSecret(jwt.secret),
     JWT_JWKS_URL: jwt.jwksUrl ?? '(unset)',
     JWT_ISSUER: jwt.issuer ?? '(unset)',

@@ -68,6 +68,9 @@ export class EnvironmentVariables {
   @OptionalIntegerFrom(1, 300)
   BILLING_STREAM_KEEPALIVE_SECONDS?: number;
 
+  @OptionalIntegerFrom(0, 300)
+  SHUTDOWN_DRAIN_SECONDS?: number;
+
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)' })

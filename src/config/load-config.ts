@@ -108,6 +108,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
     corsOrigins: splitList(env.CORS_ORIGINS).map((origin) => new URL(origin).origin),
     defaultEnv: env.DEFAULT_ENV ?? 'test',
     streamKeepAliveSeconds: env.BILLING_STREAM_KEEPALIVE_SECONDS ?? 15,
+    shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS ?? 5,
     billing: {
       enabled: env.ENABLE_BILLING ?? true,
       stripeSecretKey: env.STRIPE_SECRET_KEY,

@@ -15,6 +15,7 @@ const BAD_VALUES: Record<string, string> = {
   DATABASE_URL: 'mysql://db/billing',
   DATABASE_POOL_SIZE: '1',
   BILLING_STREAM_KEEPALIVE_SECONDS: '0',
+  SHUTDOWN_DRAIN_SECONDS: '301',
   JWT_SECRET: 'short',
   JWT_MAX_AGE_SECONDS: '0',
   JWT_JWKS_URL: 'ftp://idp.example.com/jwks',
