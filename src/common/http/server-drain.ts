@@ -8,13 +8,13 @@ import { Injectable } from '@nestjs/common';
  */
 @Injectable()
 export class ServerDrain {
-  private since?: number;
+  private started = false;
 
   get draining(): boolean {
-    return this.since !== undefined;
+    return this.started;
   }
 
   begin(): void {
-    this.since ??= Date.now();
+    this.started = true;
   }
 }

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** How long a connection just opened gets to send its request once the listener has stopped. */
-export const FIRST_BYTE_GRACE_MS = 500;
+const FIRST_BYTE_GRACE_MS = 500;
 const SETTLE_POLL_MS = 10;
 const MAX_BACKLOG_POLLS = 100;
 
