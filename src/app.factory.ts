@@ -8,6 +8,7 @@ import { dropPassThroughEnhancers } from './internals/nest-pass-through-enhancer
 import { errorBody, toAppError } from './common/errors/to-error-response.js';
 import { depthLimitedJsonParser } from './common/http/json-body-parser.js';
 import { clientRequestIdOf, requestIdFor } from './common/http/request-id.js';
+import { ServerDrain } from './common/http/server-drain.js';
 import { trackUnusedConnections } from './common/http/unused-connections.js';
 import type { AppConfig } from './config/app-config.js';
 import { AppModule } from './app.module.js';
@@ -33,6 +34,9 @@ export async function createApp(
     genReqId: requestIdFor,
     requestIdHeader: false,
     trustProxy: config.trustProxy,
+    // A request that reaches a kept-open connection while the server closes is served (told to close),
+    // not refused with Fastify's own 503.
+    return503OnClosing: false,
     // Errors Fastify's router answers itself (broken percent-encoding, an over-long path parameter)
     // in the service's shape, with the request id, instead of Fastify's own.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -67,18 +71,21 @@ export async function createApp(
     cls.set(CLIENT_REQUEST_ID, clientRequestIdOf(request));
     done();
   });
-  // Once shutdown starts, answers to in-flight requests close their connection; otherwise an idle
-  // keep-alive socket would hold the server open until its timeout.
-  let closing = false;
+  // Once shutdown starts (the drain after SIGTERM, or a close without one), every answer closes its
+  // connection: a client never sends on a kept-open connection the server is about to end. On close,
+  // the listener stops first and a connection opened a moment ago gets to send its request; then the
+  // never-used ones are destroyed, so a spare socket cannot hold the server open until its timeout.
+  const drain = app.get(ServerDrain);
   const unused = trackUnusedConnections(fastify.server);
   fastify.addHook('preClose', async () => {
-    closing = true;
+    drain.begin();
+    await unused.stopAccepting();
     unused.destroy();
   });
   // Callback-style hooks: an async one costs promises on every request for nothing it awaits.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
-    if (closing) void reply.header('connection', 'close');
+    if (drain.draining) void reply.header('connection', 'close');
     done(null, payload);
   });
   return app;

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.factory.js';
+import { ServerDrain } from './common/http/server-drain.js';
 import { configSummary } from './config/config-summary.js';
 import { DatabaseStartupError } from './database/database-startup.error.js';
 import { resolveDatabaseServer } from './database/database-server.js';
@@ -12,17 +13,39 @@ import { EmulatorStateInUseError } from './stripe-emulator/state-lock.js';
 
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
-/** Stop accepting, let in-flight requests finish, close the pool, then stop the local Stripe and Postgres. */
-function stopGracefully(app: NestFastifyApplication, database: DatabaseServer, stripe: StripeRuntime, logger: Logger) {
+/**
+ * On SIGTERM, drain first: readiness turns 503 and the listener keeps serving for
+ * SHUTDOWN_DRAIN_SECONDS, telling each kept-open connection to close, while the load balancer moves
+ * traffic away. Then stop accepting, let in-flight requests finish, close the pool, and stop the
+ * local Stripe and Postgres. Ctrl-C (SIGINT) has no load balancer to wait for and skips the drain; a
+ * second signal cuts a drain short.
+ */
+function stopGracefully(
+  app: NestFastifyApplication,
+  database: DatabaseServer,
+  stripe: StripeRuntime,
+  logger: Logger,
+  drainSeconds: number,
+) {
   let stopping = false;
+  let endDrain: () => void = () => undefined;
   return async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) return endDrain();
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const drainMs = signal === 'SIGTERM' ? drainSeconds * 1000 : 0;
+    logger.info({ signal, drainSeconds: drainMs / 1000 }, 'shutting down');
     setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
+    }, drainMs + SHUTDOWN_TIMEOUT_MS).unref();
+    if (drainMs > 0) {
+      app.get(ServerDrain).begin();
+      await new Promise<void>((resolve) => {
+        endDrain = resolve;
+        setTimeout(resolve, drainMs);
+      });
+      logger.info('drained: closing the listener');
+    }
     await app.close();
     await stripe.stop();
     await database.stop();
@@ -44,9 +67,9 @@ async function main(): Promise<void> {
   try {
     stripe = await resolveStripe(config, (message) => logger.warn(message));
     app = await createApp(config, database.url, logger, stripe.settings);
-    const stop = stopGracefully(app, database, stripe, logger);
-    process.once('SIGINT', (signal) => void stop(signal));
-    process.once('SIGTERM', (signal) => void stop(signal));
+    const stop = stopGracefully(app, database, stripe, logger, config.shutdownDrainSeconds);
+    process.on('SIGINT', (signal) => void stop(signal));
+    process.on('SIGTERM', (signal) => void stop(signal));
     await app.listen({ port: config.port, host: '0.0.0.0' });
   } catch (error) {
     await app?.close().catch(() => undefined);

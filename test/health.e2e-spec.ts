@@ -1,3 +1,4 @@
+import { ServerDrain } from '../src/common/http/server-drain.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('health and the common HTTP surface', () => {
@@ -17,5 +18,19 @@ describe('health and the common HTTP surface', () => {
     const response = await t.request('GET', '/health/ready');
     expect(response.status).toBe(200);
     expect(response.body.details.database.status).toBe('up');
+  });
+
+  // Last: the app stays draining.
+  it('answers readiness 503 once shutdown has begun, and tells every answer to close its connection', async () => {
+    expect((await t.request('GET', '/health/ready')).headers.get('connection')).not.toBe('close');
+    t.app.get(ServerDrain).begin();
+    const ready = await t.request('GET', '/health/ready');
+    expect([ready.status, ready.body.error.code, ready.body.error.checks]).toEqual([
+      503,
+      'service_unavailable',
+      { shutdown: 'draining' },
+    ]);
+    const live = await t.request('GET', '/health');
+    expect([live.status, live.headers.get('connection')]).toEqual([200, 'close']);
   });
 });

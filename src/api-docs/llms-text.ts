@@ -175,6 +175,7 @@ A service outside this one consumes with \`POST /usage/consume\` \`{"meter": "ch
 | too many billing requests in a minute (checkout, portal, plan change and preview, cancel, reactivate, PAYG; per tenant) | 429 | \`rate_limited\` | wait \`Retry-After\` seconds; reuse a checkout \`url\` rather than asking for a new one |
 | too many open \`GET /billing/stream\` for one key or user | 429 | \`rate_limited\` | close a stream you no longer read; one per client is enough |
 | too many failed authentications from your address | 429 | \`rate_limited\` | fix the credentials, then wait \`Retry-After\` seconds |
+| the service's database is unreachable (any route) | 503 | \`database_unavailable\` | nothing was done: retry after \`Retry-After\` seconds |
 
 ## The upgrade flow
 

@@ -12,7 +12,8 @@ const known = (...codes: string[]) => {
  * document's full catalog rather than listed per route.
  */
 export function routeErrors(route: RouteInfo, hasParameters: boolean): Map<number, string[]> {
-  const codes: string[] = ['internal_error'];
+  // Any route may meet a database that cannot be reached: 503 with Retry-After.
+  const codes: string[] = ['internal_error', ...known('database_unavailable')];
   if (hasParameters) codes.push(...known('validation_failed'));
   if (['POST', 'PUT', 'PATCH'].includes(route.method))
     codes.push(...known('validation_failed', 'malformed_json', 'payload_too_large', 'unsupported_media_type'));

@@ -49,6 +49,8 @@ export class AppConfig {
   /** Concurrent GET /billing/stream connections one API key or user may hold on an instance. */
   readonly streamMaxPerCredential: number;
   readonly rateLimits: RateLimitSettings;
+  /** After SIGTERM, how long the listener keeps serving (readiness 503) before it closes. */
+  readonly shutdownDrainSeconds: number;
 
   constructor(values: Omit<AppConfig, 'isProduction' | 'allowedOrigins' | 'secretValues'>) {
     Object.assign(this, values);

@@ -40,6 +40,7 @@ export function configSummary(config: AppConfig): Record<string, string> {
     RATE_LIMIT_STRIPE_ROUTES_PER_MINUTE: String(config.rateLimits.stripeRoutesPerMinute),
     RATE_LIMIT_FAILED_AUTH_PER_MINUTE: String(config.rateLimits.failedAuthPerMinute),
     RATE_LIMIT_PUBLIC_PER_MINUTE: String(config.rateLimits.publicPerMinute),
+    SHUTDOWN_DRAIN_SECONDS: String(config.shutdownDrainSeconds),
     JWT_SECRET: maskSecret(jwt.secret),
     JWT_JWKS_URL: jwt.jwksUrl ?? '(unset)',
     JWT_ISSUER: jwt.issuer ?? '(unset)',

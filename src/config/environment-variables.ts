@@ -79,6 +79,8 @@ export class EnvironmentVariables {
 
   @OptionalIntegerFrom(1, 100_000)
   RATE_LIMIT_PUBLIC_PER_MINUTE?: number;
+  @OptionalIntegerFrom(0, 300)
+  SHUTDOWN_DRAIN_SECONDS?: number;
 
   @IsOptional()
   @IsString()

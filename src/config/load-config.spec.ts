@@ -85,6 +85,14 @@ describe('loadConfig', () => {
     expect(config.allowedOrigins).toEqual(['http://localhost:3000', 'https://a.example.com', 'https://b.example.com']);
   });
 
+  it('drains 5 s after SIGTERM unless SHUTDOWN_DRAIN_SECONDS says otherwise (0 to 300; 0 closes at once)', () => {
+    expect(loadConfig({}).shutdownDrainSeconds).toBe(5);
+    expect(loadConfig({ SHUTDOWN_DRAIN_SECONDS: '0' }).shutdownDrainSeconds).toBe(0);
+    expect(configurationProblems({ SHUTDOWN_DRAIN_SECONDS: '301' })).toEqual([
+      'SHUTDOWN_DRAIN_SECONDS: must be an integer from 0 to 300',
+    ]);
+  });
+
   it('collects configured secrets for scrubbing', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://app:s3cret-password@db:5432/billing',

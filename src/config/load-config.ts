@@ -114,6 +114,7 @@ export function loadConfig(raw: NodeJS.ProcessEnv, cwd = process.cwd()): AppConf
       failedAuthPerMinute: env.RATE_LIMIT_FAILED_AUTH_PER_MINUTE ?? 60,
       publicPerMinute: env.RATE_LIMIT_PUBLIC_PER_MINUTE ?? 600,
     },
+    shutdownDrainSeconds: env.SHUTDOWN_DRAIN_SECONDS ?? 5,
     billing: {
       enabled: env.ENABLE_BILLING ?? true,
       stripeSecretKey: env.STRIPE_SECRET_KEY,

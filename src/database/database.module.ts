@@ -5,6 +5,7 @@ import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source.options.js';
+import { DatabaseOutage } from './database-outage.js';
 import { PgNotifications } from './pg-notifications.js';
 import { runMigrations } from './run-migrations.js';
 
@@ -15,8 +16,8 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      providers: [PgNotifications],
-      exports: [PgNotifications],
+      providers: [PgNotifications, DatabaseOutage],
+      exports: [PgNotifications, DatabaseOutage],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(url, poolSize), autoLoadEntities: true }),

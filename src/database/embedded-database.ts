@@ -29,6 +29,8 @@ export interface EmbeddedDatabaseOptions {
   databaseName?: string;
   /** Remove the data directory on stop (tests). */
   ephemeral?: boolean;
+  /** A fixed port instead of a free one: an outage drill restarts the server where its clients look. */
+  port?: number;
   log?: (message: string) => void;
 }
 
@@ -132,7 +134,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = await findFreePort();
+  const port = options.port ?? (await findFreePort());
   const logTail: string[] = [];
   const remember = (message: unknown) => {
     logTail.push(...String(message).split('\n').filter(Boolean));

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { DatabaseOutage } from './database-outage.js';
 
 type Listener = (payload: string) => void;
 
@@ -19,7 +20,10 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
   private listening: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outage: DatabaseOutage,
+  ) {}
 
   on(channel: string, listener: Listener): void {
     if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());
@@ -48,7 +52,10 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     const options = this.dataSource.options as { url?: string };
     const client = new pg.Client({ connectionString: options.url, keepAlive: true });
     client.on('notification', ({ channel, payload }) => this.dispatch(channel, payload ?? ''));
-    client.on('error', (error) => this.logger.warn({ err: error }, 'notification connection lost'));
+    // While Postgres is down, the outage is logged once (DatabaseOutage), not at every retry.
+    client.on('error', (error) => {
+      if (!this.outage.absorbs(error)) this.logger.warn({ err: error }, 'notification connection lost');
+    });
     client.on('end', () => {
       if (this.stopped) return;
       setTimeout(() => void this.connect().catch(() => undefined), RECONNECT_MS).unref();
@@ -60,7 +67,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
       // Whatever happened before this connection listened may have been missed: everyone starts afresh.
       for (const channel of this.listeners.keys()) this.dispatch(channel, '*');
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not listen for notifications; retrying');
+      if (!this.outage.absorbs(error)) this.logger.warn({ err: error }, 'could not listen for notifications; retrying');
       await client.end().catch(() => undefined);
     }
   }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { CommonError } from '../common/errors/common.errors.js';
 import { PublicUnlimited } from '../common/http/public.decorator.js';
+import { ServerDrain } from '../common/http/server-drain.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly drain: ServerDrain,
   ) {}
 
   /** Liveness: the process answers. Never touches dependencies, so a database outage does not restart it. */
@@ -21,10 +23,14 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 503 while the database cannot be reached, so the load balancer routes elsewhere. */
+  /** Readiness: 503 while the database cannot be reached or the instance is shutting down, so the load balancer routes elsewhere. */
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 otherwise.' })
+  @ApiOperation({ summary: 'Readiness: 200 when the database answers, 503 otherwise or once shutdown has begun.' })
   async ready() {
+    if (this.drain.draining)
+      throw new CommonError('service_unavailable', 'This instance is shutting down.', {
+        checks: { shutdown: 'draining' },
+      });
     try {
       return await this.health.check([() => this.database.pingCheck('database', { timeout: 1_500 })]);
     } catch {

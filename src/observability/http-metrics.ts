@@ -44,7 +44,9 @@ export class HttpMetrics implements OnModuleInit {
     const status = reply.statusCode;
     this.duration.observe({ method: request.method, route, status_code: String(status) }, reply.elapsedTime / 1000);
     if (QUIET_ROUTES.has(route)) return;
-    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    // A 503 is an answer chosen on purpose (the database is down, billing is off): the outage itself is
+    // logged once as an error where it is noticed, not again for each request that met it.
+    const level = status >= 500 && status !== 503 ? 'error' : status >= 400 ? 'warn' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     this.logger[level](
       {

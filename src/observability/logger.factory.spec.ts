@@ -132,6 +132,17 @@ describe('root logger: errors', () => {
     expect(database.err).not.toHaveProperty('stack');
     expect(ours.err.stack).toContain('logger.factory.spec.ts');
   });
+
+  it('logs a database that cannot be reached without a stack: a job retrying in an outage prints one line a round', () => {
+    const { logger, lines } = rootLogger();
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    logger.error({ err: refused }, 'could not claim Stripe events');
+    logger.error({ err: new Error('timeout exceeded when trying to connect') }, 'overage round failed');
+    const [first, second] = lines() as Array<{ err: Record<string, unknown> }>;
+    expect(first.err).toMatchObject({ message: 'connect ECONNREFUSED 127.0.0.1:5432', code: 'ECONNREFUSED' });
+    expect(first.err).not.toHaveProperty('stack');
+    expect(second.err).not.toHaveProperty('stack');
+  });
 });
 
 describe('root logger: terminal output', () => {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { type LineFormatter, type StdoutFormat, stdoutFormat } from './log-format.js';
 import { requestContextMixin, type TenantReader } from './request-log-context.js';
 import { createSecretScrubber } from './secret-scrubber.js';
@@ -16,12 +17,13 @@ export const REDACTED_PATHS = [
 /**
  * pino's error serializer, without the stack of an error Postgres sent: that stack is always
  * pg-protocol's parser reading the socket, never the code that ran the query, and it is what a
- * Ctrl-C printed (the embedded Postgres ends our connections with 57P01). Code, severity and the
- * rest stay.
+ * Ctrl-C printed (the embedded Postgres ends our connections with 57P01). Nor the stack of a
+ * database that cannot be reached (refused, dropped, timed out): it says where the socket failed,
+ * and a job that retries during an outage would print one each round. Code, severity and the rest stay.
  */
 export function serializeError(error: unknown): unknown {
   const serialized = pino.stdSerializers.err(error as Error);
-  if (!(error instanceof pg.DatabaseError)) return serialized;
+  if (!(error instanceof pg.DatabaseError) && !isDatabaseUnavailable(error)) return serialized;
   const { stack: _stack, ...withoutStack } = serialized;
   return withoutStack;
 }

@@ -19,6 +19,7 @@ const BAD_VALUES: Record<string, string> = {
   RATE_LIMIT_STRIPE_ROUTES_PER_MINUTE: 'twenty',
   RATE_LIMIT_FAILED_AUTH_PER_MINUTE: '0',
   RATE_LIMIT_PUBLIC_PER_MINUTE: '-1',
+  SHUTDOWN_DRAIN_SECONDS: '301',
   JWT_SECRET: 'short',
   JWT_MAX_AGE_SECONDS: '0',
   JWT_JWKS_URL: 'ftp://idp.example.com/jwks',

@@ -32,9 +32,10 @@ export function runNode(entry: string, args: string[], env: Record<string, strin
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
+/** Stops at once on SIGTERM unless a test sets SHUTDOWN_DRAIN_SECONDS (the default drain is 5 s). */
 export async function startService(env: Record<string, string>, cwd = scratchDir()): Promise<ServiceProcess> {
   const port = await findFreePort();
-  const run = runNode('dist/src/main.js', [], { PORT: String(port), ...env }, cwd);
+  const run = runNode('dist/src/main.js', [], { PORT: String(port), SHUTDOWN_DRAIN_SECONDS: '0', ...env }, cwd);
   return {
     child: run.child,
     port,

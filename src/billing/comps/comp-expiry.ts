@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
+import { DatabaseOutage } from '../../database/database-outage.js';
 import { EntitlementsService } from '../../entitlements/entitlements.service.js';
 import { BillingService } from '../billing.service.js';
 
@@ -15,6 +16,7 @@ export class CompExpiry implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly entitlements: EntitlementsService,
     private readonly billing: BillingService,
     private readonly cls: ClsService,
+    private readonly outage: DatabaseOutage,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -29,7 +31,7 @@ export class CompExpiry implements OnApplicationBootstrap, OnApplicationShutdown
   async sweep(): Promise<number> {
     return this.cls.run(async () => {
       const expired = await this.entitlements.expiredComps().catch((error: unknown) => {
-        this.logger.error({ err: error }, 'could not look for expired comps');
+        if (!this.outage.absorbs(error)) this.logger.error({ err: error }, 'could not look for expired comps');
         return [];
       });
       for (const { tenantId, env } of expired) {

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DatabaseOutage } from '../../database/database-outage.js';
 import { OverageReporter } from './overage-reporter.js';
 
 const EVERY_MS = 2_000;
@@ -10,13 +11,20 @@ export class OverageSchedule implements OnApplicationBootstrap, OnApplicationShu
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
 
-  constructor(private readonly reporter: OverageReporter) {}
+  constructor(
+    private readonly reporter: OverageReporter,
+    private readonly outage: DatabaseOutage,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       this.running ??= this.reporter
         .run()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'overage round failed; the next one retries'))
+        // While Postgres is down the outage is logged once, not every round.
+        .catch((error: unknown) => {
+          if (!this.outage.absorbs(error))
+            this.logger.error({ err: error }, 'overage round failed; the next one retries');
+        })
         .finally(() => (this.running = undefined));
     }, EVERY_MS);
     this.timer.unref();

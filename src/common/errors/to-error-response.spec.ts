@@ -33,6 +33,16 @@ describe('toAppError', () => {
     expect(mapped).toMatchObject({ code: 'internal_error', status: 500, message: 'Internal server error.' });
   });
 
+  it('answers 503 database_unavailable, with when to retry, when the database cannot be reached', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(toAppError(refused)).toMatchObject({
+      code: 'database_unavailable',
+      status: 503,
+      fields: { retry_after_seconds: 1 },
+    });
+    expect(toAppError(new Error('timeout exceeded when trying to connect')).code).toBe('database_unavailable');
+  });
+
   it('builds the one error shape with extra fields', () => {
     const body = errorBody(new AppError('quota_exceeded', 402, 'Out of credits.', { limit: 10 }), 'req-1');
     expect(body).toEqual({

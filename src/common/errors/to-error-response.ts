@@ -1,4 +1,6 @@
 import { HttpException } from '@nestjs/common';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseError } from '../../database/database.errors.js';
+import { isDatabaseUnavailable } from '../../database/database-unavailable.js';
 import { AppError } from './app-error.js';
 import { CommonError } from './common.errors.js';
 
@@ -45,7 +47,7 @@ function fromHttpException(exception: HttpException): AppError {
 const isFastifyError = (value: unknown): value is { code: string; statusCode?: number; message: string } =>
   value instanceof Error && String((value as { code?: unknown }).code).startsWith('FST_');
 
-/** Maps anything thrown to a coded AppError; unknown errors become a bare 500. */
+/** Maps anything thrown to a coded AppError; an unreachable database a 503; unknown errors a bare 500. */
 export function toAppError(exception: unknown): AppError {
   if (exception instanceof AppError) return exception;
   // Nest's Fastify adapter wraps Fastify's own errors (body parsing, limits) as their cause.
@@ -53,6 +55,9 @@ export function toAppError(exception: unknown): AppError {
     return isFastifyError(exception.cause) ? fromFastify(exception.cause) : fromHttpException(exception);
   }
   if (isFastifyError(exception)) return fromFastify(exception);
+  // Refused, dropped or timed out before any statement ran: nothing happened, and a retry will do.
+  if (isDatabaseUnavailable(exception))
+    return new DatabaseError('database_unavailable', undefined, { retry_after_seconds: DATABASE_RETRY_AFTER_SECONDS });
   return new CommonError('internal_error');
 }
 
