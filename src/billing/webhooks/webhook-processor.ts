@@ -1,5 +1,3 @@
-import { TransactionHost } from '@nestjs-cls/transactional';
-import type { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { ClsService } from 'nestjs-cls';
@@ -20,9 +18,9 @@ const BACKOFF_CAP_MS = 60 * 60_000;
 export const retryDelayMs = (attempts: number) => Math.min(BACKOFF_BASE_MS * 2 ** (attempts - 1), BACKOFF_CAP_MS);
 
 /**
- * Works through stored events in every instance: claims due ones, applies each with its status in
- * one transaction, and schedules failures for retry with capped exponential backoff, dead after
- * MAX_ATTEMPTS.
+ * Works through stored events in every instance: claims due ones, applies each (holding no
+ * transaction or connection while its handler calls Stripe), records the outcome, and schedules
+ * failures for retry with capped exponential backoff, dead after MAX_ATTEMPTS.
  */
 @Injectable()
 export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,7 +33,6 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly events: StripeEventsRepository,
     private readonly handlers: StripeEventHandlers,
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly cls: ClsService,
     @InjectMetric(EVENTS_PROCESSED) private readonly processed: Counter<string>,
     @InjectMetric(EVENTS_DEAD) private readonly dead: Counter<string>,
@@ -103,11 +100,10 @@ export class WebhookProcessor implements OnApplicationBootstrap, OnApplicationSh
     const event = JSON.parse(claimed.payload) as Stripe.Event;
     const env = event.livemode ? 'live' : 'test';
     try {
-      const result = await this.txHost.withTransaction(async () => {
-        const outcome = this.handlers.handles(event.type) ? await this.handlers.handle(event, env) : 'ignored';
-        await this.events.finish(claimed.id, outcome);
-        return outcome;
-      });
+      // No transaction around the handler: it calls Stripe, and applies what it read in short
+      // transactions of its own. A crash between the two writes is harmless: a rerun converges.
+      const result = this.handlers.handles(event.type) ? await this.handlers.handle(event, env) : 'ignored';
+      await this.events.finish(claimed.id, result);
       this.processed.inc({ type: typeLabel(event.type), result });
       this.lag.observe({ type: typeLabel(event.type) }, (Date.now() - new Date(claimed.received_at).getTime()) / 1000);
     } catch (error) {
