@@ -8,6 +8,7 @@ import { ConsumeUsageFunction1763700000600 } from './1763700000600-consume-usage
 import { ConsumeUsageGenericPlans1763700000700 } from './1763700000700-consume-usage-generic-plans.js';
 import { ConsumeUsageInsertMissingOnly1763700000800 } from './1763700000800-consume-usage-insert-missing-only.js';
 import { OverageReportHolds1763700000900 } from './1763700000900-overage-report-holds.js';
+import { WebhookLeases1763700001500 } from './1763700001500-webhook-leases.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   ConsumeUsageGenericPlans1763700000700,
   ConsumeUsageInsertMissingOnly1763700000800,
   OverageReportHolds1763700000900,
+  WebhookLeases1763700001500,
 ];

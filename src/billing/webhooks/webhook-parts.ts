@@ -7,6 +7,7 @@ import { WebhookBacklogGauge } from './webhook-backlog.gauge.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 import { webhookMetricProviders } from './webhook-metrics.js';
 import { WebhookProcessor } from './webhook-processor.js';
+import { webhookTimingsProvider } from './webhook-timings.js';
 import { WebhookController } from './webhook.controller.js';
 
 /*
@@ -23,5 +24,6 @@ export const webhookProviders = [
   WebhookAdminService,
   WebhookBacklogGauge,
   EventInsertBatcher,
+  webhookTimingsProvider,
   ...webhookMetricProviders,
 ];
