@@ -18,7 +18,8 @@ export const BREAKER_PROBES = 'stripe_webhook_breaker_probes_total';
 export const webhookMetricProviders = [
   makeCounterProvider({
     name: SIGNATURE_FAILURES,
-    help: 'Webhook deliveries refused for a missing, invalid or stale signature',
+    help: 'Webhook deliveries refused for a missing, invalid or stale signature, by reason',
+    labelNames: ['reason'],
   }),
   makeCounterProvider({
     name: EVENTS_RECEIVED,

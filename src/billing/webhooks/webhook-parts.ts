@@ -1,4 +1,5 @@
 import { EventInsertBatcher } from './event-insert-batcher.js';
+import { RejectedWebhookAudit } from './rejected-webhook-audit.js';
 import { StripeEventHandlers } from './stripe-event-handlers.js';
 import { StripeEventsRepository } from './stripe-events.repository.js';
 import { WebhookAdminController } from './webhook-admin.controller.js';
@@ -24,6 +25,7 @@ export const webhookProviders = [
   WebhookAdminService,
   WebhookBacklogGauge,
   EventInsertBatcher,
+  RejectedWebhookAudit,
   webhookTimingsProvider,
   ...webhookMetricProviders,
 ];
