@@ -143,7 +143,7 @@ describe('webhook processing', () => {
   });
 
   it('takes back the events of a killed worker after the short lease, costing them no attempt', async () => {
-    withTimings({ leaseMs: 1_000 });
+    withTimings({ leaseMs: 3_000 });
     const processor = t.app.get(WebhookProcessor);
     await processor.pause();
     const ids = [
@@ -152,21 +152,21 @@ describe('webhook processing', () => {
     ];
     // A worker claims them, then is killed -9: it never finishes, fails or releases them.
     const repository = t.app.get(StripeEventsRepository);
-    const claimed = await t.app.get(ClsService).run(() => repository.claim(100, randomUUID(), 1_000));
+    const claimed = await t.app.get(ClsService).run(() => repository.claim(100, randomUUID(), 3_000));
     expect(claimed.map((e) => e.id)).toEqual(expect.arrayContaining(ids));
     processor.resume();
     await processor.drain();
     for (const id of ids) expect(await stored(id)).toMatchObject({ status: 'pending', attempts: 0 });
     await vi.waitFor(async () => {
       for (const id of ids) expect(await stored(id)).toMatchObject({ status: 'ignored', attempts: 1 });
-    }, 10_000);
+    }, 15_000);
   });
 
   it('keeps a long-running event’s lease with its heartbeat: no other worker takes it meanwhile', async () => {
-    withTimings({ leaseMs: 500, heartbeatMs: 100 });
+    withTimings({ leaseMs: 2_000, heartbeatMs: 200 });
     const { subscriptionId, snapshot } = await subscribed();
-    // The handler's first Stripe read hangs 5 s (then the SDK's retry succeeds): ten leases long.
-    await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 5_000 });
+    // The handler's first Stripe read hangs 7 s (then the SDK's retry succeeds): three leases long.
+    await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 7_000 });
     const id = await deliver('customer.subscription.updated', { ...snapshot, id: subscriptionId });
     const leased = async () =>
       (await t.query('SELECT lease_token, next_attempt_at FROM stripe_events WHERE id = $1', [id]))[0];
@@ -174,15 +174,15 @@ describe('webhook processing', () => {
       const row = await leased();
       expect(row.lease_token).not.toBeNull();
       return row;
-    });
+    }, 5_000);
     // Until the lease it was claimed with has run out, by the database's clock.
     await vi.waitFor(async () => {
       const [{ over }] = await t.query('SELECT now() > $1 AS over', [first.next_attempt_at]);
       expect(over).toBe(true);
-    });
+    }, 10_000);
     const rival = await t.app
       .get(ClsService)
-      .run(() => t.app.get(StripeEventsRepository).claim(100, randomUUID(), 500));
+      .run(() => t.app.get(StripeEventsRepository).claim(100, randomUUID(), 2_000));
     expect(rival.map((e) => e.id)).not.toContain(id);
     expect((await leased()).lease_token).toBe(first.lease_token);
     await vi.waitFor(async () => expect(await stored(id)).toMatchObject({ status: 'processed', attempts: 1 }), {
