@@ -11,6 +11,7 @@ import { OverageReportHolds1763700000900 } from './1763700000900-overage-report-
 import { FormerMemberships1763700001000 } from './1763700001000-former-memberships.js';
 import { NormalizedEmails1763700001300 } from './1763700001300-normalized-emails.js';
 import { StripeReadTickets1763700001500 } from './1763700001500-stripe-read-tickets.js';
+import { WebhookLeases1763700001600 } from './1763700001600-webhook-leases.js';
 import { StripeRouteCounters1763700001700 } from './1763700001700-stripe-route-counters.js';
 
 /** Listed explicitly (not globbed) so the same list works from TypeScript sources and from dist/. */
@@ -28,5 +29,6 @@ export const migrations = [
   FormerMemberships1763700001000,
   NormalizedEmails1763700001300,
   StripeReadTickets1763700001500,
+  WebhookLeases1763700001600,
   StripeRouteCounters1763700001700,
 ];

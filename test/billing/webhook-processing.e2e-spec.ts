@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
 import { StripeEventsRepository } from '../../src/billing/webhooks/stripe-events.repository.js';
-import { MAX_ATTEMPTS, retryDelayMs } from '../../src/billing/webhooks/webhook-processor.js';
+import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.js';
+import { retryDelayMs, WEBHOOK_TIMINGS, type WebhookTimings } from '../../src/billing/webhooks/webhook-timings.js';
 import { ClsService } from 'nestjs-cls';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { operatorToken } from '../support/metering.js';
@@ -13,6 +15,16 @@ describe('webhook processing', () => {
     t = await startBillingApp();
   });
   afterAll(() => t.close());
+
+  /** Compresses the worker's timings for one test; they are restored after it. */
+  const withTimings = (changes: Partial<WebhookTimings>) => {
+    const timings = t.app.get<WebhookTimings>(WEBHOOK_TIMINGS);
+    const saved = { ...timings };
+    Object.assign(timings, changes);
+    onTestFinished(() => void Object.assign(timings, saved));
+  };
+  const metric = async (pattern: RegExp) =>
+    Number(((await t.request('GET', '/metrics')).body as string).match(pattern)?.[1] ?? 0);
 
   const status = async (apiKey: string) => (await t.request('GET', '/billing/status', { token: apiKey })).body;
   const deliver = async (type: string, object: Record<string, unknown>) => {
@@ -130,23 +142,70 @@ describe('webhook processing', () => {
     expect((await status(apiKey)).cancel_at_period_end).toBe(true);
   });
 
-  it('picks up an event whose worker died mid-processing once its lease runs out', async () => {
-    const { subscriptionId, snapshot } = await subscribed();
-    const id = await deliver('customer.subscription.updated', { ...snapshot, id: subscriptionId });
-    await t.settle();
-    // As a worker leaves it when it claims the event and dies: its transaction rolled back, its lease still running.
-    await t.query(
-      "UPDATE stripe_events SET status = 'pending', attempts = 1, processed_at = NULL, next_attempt_at = now() + interval '2 minutes' WHERE id = $1",
-      [id],
-    );
-    await t.settle();
-    expect((await stored(id)).status).toBe('pending');
-    await t.query("UPDATE stripe_events SET next_attempt_at = now() - interval '1 second' WHERE id = $1", [id]);
-    await t.settle();
-    expect(await stored(id)).toMatchObject({ status: 'processed', attempts: 2 });
+  it('takes back the events of a killed worker after the short lease, costing them no attempt', async () => {
+    withTimings({ leaseMs: 3_000 });
+    const processor = t.app.get(WebhookProcessor);
+    await processor.pause();
+    const ids = [
+      await deliver('customer.tax_id.created', { id: 'txi_killed_1' }),
+      await deliver('customer.tax_id.created', { id: 'txi_killed_2' }),
+    ];
+    // A worker claims them, then is killed -9: it never finishes, fails or releases them.
+    const repository = t.app.get(StripeEventsRepository);
+    const claimed = await t.app.get(ClsService).run(() => repository.claim(100, randomUUID(), 3_000));
+    expect(claimed.map((e) => e.id)).toEqual(expect.arrayContaining(ids));
+    processor.resume();
+    await processor.drain();
+    for (const id of ids) expect(await stored(id)).toMatchObject({ status: 'pending', attempts: 0 });
+    await vi.waitFor(async () => {
+      for (const id of ids) expect(await stored(id)).toMatchObject({ status: 'ignored', attempts: 1 });
+    }, 15_000);
   });
 
-  it('marks an event dead after its last attempt, and counts it for alerting', async () => {
+  it('keeps a long-running event’s lease with its heartbeat: no other worker takes it meanwhile', async () => {
+    withTimings({ leaseMs: 2_000, heartbeatMs: 200 });
+    const { subscriptionId, snapshot } = await subscribed();
+    // The handler's first Stripe read hangs 7 s (then the SDK's retry succeeds): three leases long.
+    await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 7_000 });
+    const id = await deliver('customer.subscription.updated', { ...snapshot, id: subscriptionId });
+    const leased = async () =>
+      (await t.query('SELECT lease_token, next_attempt_at FROM stripe_events WHERE id = $1', [id]))[0];
+    const first = await vi.waitFor(async () => {
+      const row = await leased();
+      expect(row.lease_token).not.toBeNull();
+      return row;
+    }, 5_000);
+    // Until the lease it was claimed with has run out, by the database's clock.
+    await vi.waitFor(async () => {
+      const [{ over }] = await t.query('SELECT now() > $1 AS over', [first.next_attempt_at]);
+      expect(over).toBe(true);
+    }, 10_000);
+    const rival = await t.app
+      .get(ClsService)
+      .run(() => t.app.get(StripeEventsRepository).claim(100, randomUUID(), 2_000));
+    expect(rival.map((e) => e.id)).not.toContain(id);
+    expect((await leased()).lease_token).toBe(first.lease_token);
+    await vi.waitFor(async () => expect(await stored(id)).toMatchObject({ status: 'processed', attempts: 1 }), {
+      timeout: 20_000,
+    });
+  });
+
+  it('retries an event failing for a reason of its own for its whole window, however many attempts', async () => {
+    const id = await deliver('customer.subscription.updated', {
+      id: 'sub_missing',
+      object: 'subscription',
+      metadata: {},
+    });
+    await t.settle();
+    await t.query('UPDATE stripe_events SET attempts = 40, next_attempt_at = now() WHERE id = $1', [id]);
+    await t.settle();
+    const failed = await stored(id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 41 });
+    // Capped: an hour, not 2^40 seconds.
+    expect(new Date(failed.next_attempt_at).getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000 + 5_000);
+  });
+
+  it('marks an event dead when it fails after its 3-day window, and counts it for alerting', async () => {
     const id = await deliver('customer.subscription.updated', {
       id: 'sub_missing',
       object: 'subscription',
@@ -154,17 +213,70 @@ describe('webhook processing', () => {
     });
     await t.settle();
     expect((await stored(id)).status).toBe('failed');
-    await t.query('UPDATE stripe_events SET attempts = $2 - 1, next_attempt_at = now() WHERE id = $1', [
-      id,
-      MAX_ATTEMPTS,
-    ]);
+    await t.query(
+      "UPDATE stripe_events SET received_at = now() - interval '3 days 1 minute', next_attempt_at = now() WHERE id = $1",
+      [id],
+    );
     await t.settle();
-    expect(await stored(id)).toMatchObject({ status: 'dead', attempts: MAX_ATTEMPTS });
+    expect(await stored(id)).toMatchObject({ status: 'dead', attempts: 2 });
     const metrics = (await t.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/stripe_webhook_events_dead_total\{type="customer.subscription.updated"\} [1-9]/);
     expect(metrics).toMatch(/stripe_webhook_backlog\{status="dead"\} [1-9]/);
     expect(metrics).toContain('stripe_webhook_processing_lag_seconds_bucket');
   });
+
+  it('survives a Stripe outage: pauses for every event, costs none an attempt, and heals by itself', async () => {
+    withTimings({ breakerThreshold: 3, probeIntervalMs: 100, stripeRetryMs: 100 });
+    const processor = t.app.get(WebhookProcessor);
+    const tenants = [await subscribed(), await subscribed(), await subscribed()];
+    const updated = (tenant: (typeof tenants)[number]) =>
+      deliver('customer.subscription.updated', { ...tenant.snapshot, id: tenant.subscriptionId });
+    const all = (ids: string[]) =>
+      t.query<{ id: string; status: string; attempts: number; last_error: string | null }>(
+        'SELECT id, status, attempts, last_error FROM stripe_events WHERE id = ANY($1) ORDER BY id',
+        [ids],
+      );
+    const probesFailed = () => metric(/stripe_webhook_breaker_probes_total\{result="failed"\} (\d+)/);
+
+    // Stripe answers every call with a 500 until switched back; events keep arriving meanwhile.
+    await processor.pause();
+    const during: string[] = [];
+    for (let i = 0; i < 4; i++) for (const tenant of tenants) during.push(await updated(tenant));
+    // One of them arrived 4 days ago: a Stripe outage never makes an event dead, whatever its age.
+    await t.query("UPDATE stripe_events SET received_at = now() - interval '4 days' WHERE id = $1", [during[0]]);
+    await t.emulatorControl('faults', { count: -1, mode: 'error' });
+    processor.resume();
+
+    await vi.waitFor(
+      async () => {
+        expect(await metric(/^stripe_webhook_breaker_open (\d+)$/m)).toBe(1);
+        expect(await t.query('SELECT id FROM stripe_events WHERE lease_token IS NOT NULL')).toEqual([]);
+      },
+      { timeout: 20_000 },
+    );
+    const tried = (await all(during)).filter((row) => row.last_error);
+    expect(tried.length).toBeGreaterThanOrEqual(3);
+    // Paused for every event: one that arrives now is not even tried while the probes keep failing.
+    const later = [await updated(tenants[0]), await updated(tenants[1])];
+    const probed = await probesFailed();
+    await vi.waitFor(async () => expect(await probesFailed()).toBeGreaterThanOrEqual(probed + 2), { timeout: 20_000 });
+    expect(await all(later)).toEqual(
+      later.sort().map((id) => ({ id, status: 'pending', attempts: 0, last_error: null })),
+    );
+    for (const row of await all(during)) expect(row).toMatchObject({ status: 'pending', attempts: 0 });
+
+    // Stripe recovers: the worker resumes by itself, no replay and no drain() from here on.
+    await t.emulatorControl('faults', { count: 0 });
+    await vi.waitFor(
+      async () => {
+        for (const row of await all([...during, ...later]))
+          expect(row).toMatchObject({ status: 'processed', attempts: 1 });
+      },
+      { timeout: 60_000, interval: 100 },
+    );
+    expect(await metric(/^stripe_webhook_breaker_open (\d+)$/m)).toBe(0);
+    expect(await t.query("SELECT id FROM audit_events WHERE action = 'webhook.replayed'")).toEqual([]);
+  }, 90_000);
 
   describe('operators', () => {
     let operator: string;
@@ -218,7 +330,8 @@ describe('webhook processing', () => {
     );
     const repository = t.app.get(StripeEventsRepository);
     const cls = t.app.get(ClsService);
-    const [first, second] = await Promise.all([cls.run(() => repository.claim(4)), cls.run(() => repository.claim(4))]);
+    const claim = () => cls.run(() => repository.claim(4, randomUUID(), 15_000));
+    const [first, second] = await Promise.all([claim(), claim()]);
     const ids = [...first, ...second].map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
   });

@@ -1,4 +1,6 @@
 import Stripe from 'stripe';
+import { RejectedWebhookAudit } from '../../src/billing/webhooks/rejected-webhook-audit.js';
+import { WEBHOOK_TIMINGS, type WebhookTimings } from '../../src/billing/webhooks/webhook-timings.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 
 const OLD_SECRET = 'whsec_oldsecretoldsecretoldsecret00';
@@ -7,8 +9,9 @@ describe('Stripe webhooks', () => {
   let t: BillingTestApp;
   const sdk = new Stripe('sk_test_unused');
   beforeAll(async () => {
-    // Rotation: the app is configured with the new secret and the old one.
-    t = await startBillingApp({}, { extraWebhookSecrets: [OLD_SECRET] });
+    // Rotation: the app is configured with the new secret and the old one. Behind a proxy, so each
+    // test can send from an address of its own (X-Forwarded-For).
+    t = await startBillingApp({ TRUST_PROXY: 'true' }, { extraWebhookSecrets: [OLD_SECRET] });
   });
   afterAll(() => t.close());
 
@@ -30,6 +33,19 @@ describe('Stripe webhooks', () => {
         'stripe-signature': signature ?? sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
       },
     });
+  /** Refused deliveries counted in the metric, by reason, and all together. */
+  const refusals = async () => {
+    const text = (await t.request('GET', '/metrics')).body as string;
+    const byReason: Partial<Record<'missing' | 'invalid' | 'expired', number>> = {};
+    for (const [, reason, n] of text.matchAll(/^stripe_webhook_signature_failures_total\{reason="(\w+)"\} (\d+)$/gm))
+      byReason[reason as keyof typeof byReason] = Number(n);
+    return { ...byReason, all: Object.values(byReason).reduce((sum, n) => sum + n, 0) };
+  };
+  const auditedFrom = (source: string) =>
+    t.query<{ metadata: { count: number; reasons: Record<string, number> } }>(
+      "SELECT metadata FROM audit_events WHERE action = 'webhook.signature_failed' AND metadata->>'source' = $1 ORDER BY id",
+      [source],
+    );
   const stored = async (id: string) =>
     (await t.query('SELECT status, last_error, attempts FROM stripe_events WHERE id = $1', [id]))[0];
 
@@ -102,21 +118,79 @@ describe('Stripe webhooks', () => {
     ],
   ])('refuses %s with 400 invalid_signature, storing nothing', async (_name, send) => {
     const body = event();
-    const before = Number(
-      (await (await t.request('GET', '/metrics')).body).match(/stripe_webhook_signature_failures_total (\d+)/)?.[1] ??
-        0,
-    );
+    const before = (await refusals()).all;
     const response = await send(JSON.stringify(body));
     expect([response.status, response.body.error.code]).toEqual([400, 'invalid_signature']);
     expect(await stored(body.id)).toBeUndefined();
-    const after = Number(
-      (await t.request('GET', '/metrics')).body.match(/stripe_webhook_signature_failures_total (\d+)/)[1],
-    );
-    expect(after).toBe(before + 1);
-    const [audit] = await t.query(
-      "SELECT count(*)::int AS n FROM audit_events WHERE action = 'webhook.signature_failed'",
-    );
-    expect(audit.n).toBeGreaterThan(0);
+    expect((await refusals()).all).toBe(before + 1);
+    await vi.waitFor(async () => expect((await auditedFrom('127.0.0.1')).length).toBeGreaterThan(0));
+  });
+
+  describe('audit of refused deliveries', () => {
+    const from = (source: string, kind: 'missing' | 'invalid' | 'expired') => {
+      const payload = JSON.stringify(event());
+      const signature =
+        kind === 'invalid'
+          ? sdk.webhooks.generateTestHeaderString({ payload, secret: 'whsec_wrongwrongwrongwrong' })
+          : sdk.webhooks.generateTestHeaderString({
+              payload,
+              secret: t.webhookSecret,
+              timestamp: Math.floor(Date.now() / 1000) - 301,
+            });
+      return t.request('POST', '/billing/webhook', {
+        rawBody: payload,
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-for': source,
+          ...(kind === 'missing' ? {} : { 'stripe-signature': signature }),
+        },
+      });
+    };
+    const flood = async (source: string, each: number) => {
+      const responses = [];
+      for (const kind of ['missing', 'invalid', 'expired'] as const)
+        responses.push(...(await Promise.all(Array.from({ length: each }, () => from(source, kind)))));
+      return responses.map((r) => r.status);
+    };
+
+    it('writes one row per source a minute, the first at once and the rest as a count; the metric counts each', async () => {
+      const before = await refusals();
+      expect(await flood('203.0.113.7', 20)).toEqual(Array(60).fill(400));
+      const after = await refusals();
+      expect(after).toMatchObject({
+        all: before.all + 60,
+        missing: (before.missing ?? 0) + 20,
+        invalid: (before.invalid ?? 0) + 20,
+        expired: (before.expired ?? 0) + 20,
+      });
+      await vi.waitFor(async () =>
+        expect((await auditedFrom('203.0.113.7')).map((row) => row.metadata.count)).toEqual([1]),
+      );
+      // Another address has a row of its own.
+      await from('198.51.100.9', 'missing');
+      await vi.waitFor(async () => expect(await auditedFrom('198.51.100.9')).toHaveLength(1));
+
+      // A minute later (compressed), the rest arrive as one summary.
+      const timings = t.app.get<WebhookTimings>(WEBHOOK_TIMINGS);
+      const window = timings.rejectionAuditWindowMs;
+      timings.rejectionAuditWindowMs = 50;
+      onTestFinished(() => void (timings.rejectionAuditWindowMs = window));
+      await vi.waitFor(async () => expect(await auditedFrom('203.0.113.7')).toHaveLength(2), { timeout: 5_000 });
+      const [first, summary] = await auditedFrom('203.0.113.7');
+      expect(summary.metadata).toMatchObject({ count: 59 });
+      const reasons = (row: typeof first) => row.metadata.reasons;
+      for (const reason of ['missing', 'invalid', 'expired'])
+        expect((reasons(first)[reason] ?? 0) + (reasons(summary)[reason] ?? 0)).toBe(20);
+    });
+
+    it('writes what is still counted at shutdown', async () => {
+      expect(await flood('192.0.2.44', 3)).toEqual(Array(9).fill(400));
+      await vi.waitFor(async () => expect(await auditedFrom('192.0.2.44')).toHaveLength(1));
+      const audit = t.app.get(RejectedWebhookAudit);
+      await audit.beforeApplicationShutdown();
+      audit.onApplicationBootstrap();
+      expect((await auditedFrom('192.0.2.44')).map((row) => row.metadata.count)).toEqual([1, 8]);
+    });
   });
 
   it('accepts the old secret while rotating', async () => {

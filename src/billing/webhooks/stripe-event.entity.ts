@@ -27,6 +27,10 @@ export class StripeEventRecord {
   @Column({ name: 'next_attempt_at', type: 'timestamptz' })
   nextAttemptAt: Date;
 
+  /** The claim a worker holds the event under, while it does; `next_attempt_at` is then when the lease ends. */
+  @Column({ name: 'lease_token', type: 'uuid', nullable: true, select: false })
+  leaseToken: string | null;
+
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 

@@ -26,9 +26,6 @@ export interface ClaimedEvent {
   received_at: Date;
 }
 
-/** How long a claimed event stays hidden from other workers; a crashed worker's events come back after it. */
-const LEASE_SECONDS = 120;
-
 @Injectable()
 export class StripeEventsRepository {
   constructor(
@@ -64,10 +61,14 @@ export class StripeEventsRepository {
     return new Set(inserted.map((row) => row.id));
   }
 
-  /** Claims due events for this worker; SKIP LOCKED lets any number of instances claim side by side. */
-  async claim(limit: number): Promise<ClaimedEvent[]> {
+  /**
+   * Claims due events under a lease (`token`, for `leaseMs`); SKIP LOCKED lets any number of
+   * instances claim side by side. A claim is not an attempt: an event whose worker died comes back
+   * when the lease runs out, its attempts as they were.
+   */
+  async claim(limit: number, token: string, leaseMs: number): Promise<ClaimedEvent[]> {
     const result: unknown = await this.txHost.tx.query(
-      `UPDATE stripe_events SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+      `UPDATE stripe_events SET lease_token = $2, next_attempt_at = now() + make_interval(secs => $3)
        WHERE id IN (
          SELECT id FROM stripe_events
          WHERE status IN ('pending', 'failed') AND next_attempt_at <= now()
@@ -75,28 +76,72 @@ export class StripeEventsRepository {
          LIMIT $1
          FOR UPDATE SKIP LOCKED)
        RETURNING id, type, livemode, payload, attempts, received_at`,
-      [limit, LEASE_SECONDS],
+      [limit, token, leaseMs / 1000],
     );
     return rowsOf<ClaimedEvent>(result);
   }
 
-  async finish(
-    id: string,
-    status: Extract<StripeEventStatus, 'processed' | 'ignored'>,
-    note: string | null = null,
-  ): Promise<void> {
-    await this.txHost.tx
-      .getRepository(StripeEventRecord)
-      .update({ id }, { status, lastError: note, processedAt: new Date() });
+  /** The heartbeat: extends the leases of the events still held under `token`. */
+  async renew(token: string, leaseMs: number): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE stripe_events SET next_attempt_at = now() + make_interval(secs => $2)
+       WHERE lease_token = $1 AND status IN ('pending', 'failed')`,
+      [token, leaseMs / 1000],
+    );
   }
 
-  async fail(id: string, error: string, retryAt: Date | null): Promise<void> {
-    await this.txHost.tx
-      .getRepository(StripeEventRecord)
-      .update(
-        { id },
-        { status: retryAt ? 'failed' : 'dead', lastError: error.slice(0, 2_000), nextAttemptAt: retryAt ?? new Date() },
-      );
+  /** Gives back events claimed under `token` and not yet worked on, due at once. */
+  async release(token: string): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE stripe_events SET lease_token = NULL, next_attempt_at = now()
+       WHERE lease_token = $1 AND status IN ('pending', 'failed')`,
+      [token],
+    );
+  }
+
+  /** Records an attempt that completed; false if the lease was lost (another worker, or a replay, has it). */
+  async finish(
+    id: string,
+    token: string,
+    status: Extract<StripeEventStatus, 'processed' | 'ignored'>,
+  ): Promise<boolean> {
+    const result: unknown = await this.txHost.tx.query(
+      `UPDATE stripe_events SET status = $3, attempts = attempts + 1, lease_token = NULL, last_error = NULL,
+         processed_at = now()
+       WHERE id = $1 AND lease_token = $2 RETURNING id`,
+      [id, token, status],
+    );
+    return rowsOf(result).length > 0;
+  }
+
+  /**
+   * Records an attempt that failed for a reason of the event's own: retried after `retryMs`, or
+   * dead once `windowMs` has passed since it arrived. Null if the lease was lost.
+   */
+  async fail(
+    id: string,
+    token: string,
+    error: string,
+    retryMs: number,
+    windowMs: number,
+  ): Promise<{ status: 'failed' | 'dead'; attempts: number } | null> {
+    const result: unknown = await this.txHost.tx.query(
+      `UPDATE stripe_events SET attempts = attempts + 1, lease_token = NULL, last_error = $3,
+         status = CASE WHEN received_at + make_interval(secs => $5) <= now() THEN 'dead' ELSE 'failed' END,
+         next_attempt_at = now() + make_interval(secs => $4)
+       WHERE id = $1 AND lease_token = $2 RETURNING status, attempts`,
+      [id, token, error.slice(0, 2_000), retryMs / 1000, windowMs / 1000],
+    );
+    return rowsOf<{ status: 'failed' | 'dead'; attempts: number }>(result)[0] ?? null;
+  }
+
+  /** An attempt Stripe's failure cut short: tried again after `retryMs`; not counted, never dead. */
+  async defer(id: string, token: string, error: string, retryMs: number): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE stripe_events SET lease_token = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4)
+       WHERE id = $1 AND lease_token = $2`,
+      [id, token, error.slice(0, 2_000), retryMs / 1000],
+    );
   }
 
   find(id: string): Promise<StripeEventRecord | null> {
@@ -123,13 +168,16 @@ export class StripeEventsRepository {
     return query.orderBy('e.received_at', 'DESC').limit(limit).getMany();
   }
 
-  /** Puts matching events back in the queue; processing them again is harmless, as every handler re-reads Stripe. */
+  /**
+   * Puts matching events back in the queue; processing them again is harmless, as every handler
+   * re-reads Stripe. It takes any lease away: a worker still busy with one records nothing.
+   */
   async requeue(filter: EventFilter): Promise<string[]> {
     const query = this.txHost.tx
       .getRepository(StripeEventRecord)
       .createQueryBuilder('e')
       .update()
-      .set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null });
+      .set({ status: 'pending', attempts: 0, nextAttemptAt: () => 'now()', lastError: null, leaseToken: null });
     this.applyFilter(query, filter);
     const result = await query.returning('id').execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);

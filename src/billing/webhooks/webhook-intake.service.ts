@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import type Stripe from 'stripe';
-import { AuditTrail } from '../../common/events/audit-trail.js';
 import { CommonError } from '../../common/errors/common.errors.js';
 import { BillingError } from '../billing.errors.js';
 import { StripeGateway } from '../stripe/stripe-gateway.js';
 import { STRIPE_SETTINGS, type StripeSettings } from '../stripe/stripe-settings.js';
 import { EventInsertBatcher } from './event-insert-batcher.js';
+import { RejectedWebhookAudit, type RejectionReason } from './rejected-webhook-audit.js';
 import { EVENTS_RECEIVED, SIGNATURE_FAILURES, typeLabel } from './webhook-metrics.js';
 import { WebhookProcessor } from './webhook-processor.js';
 
@@ -21,16 +21,18 @@ export class WebhookIntakeService {
     private readonly gateway: StripeGateway,
     private readonly events: EventInsertBatcher,
     private readonly processor: WebhookProcessor,
-    private readonly audit: AuditTrail,
+    private readonly rejections: RejectedWebhookAudit,
     @InjectMetric(SIGNATURE_FAILURES) private readonly signatureFailures: Counter<string>,
     @InjectMetric(EVENTS_RECEIVED) private readonly received: Counter<string>,
   ) {}
 
+  /** `source` is the sender's address (behind TRUST_PROXY, the client's), for auditing refusals. */
   async receive(
     rawBody: Buffer | undefined,
     signature: string | undefined,
+    source: string,
   ): Promise<{ received: true; duplicate: boolean }> {
-    const event = await this.verify(rawBody, signature);
+    const event = this.verify(rawBody, signature, source);
     const env = event.livemode ? 'live' : 'test';
     const ours = env === this.settings.mode;
     let stored: boolean;
@@ -60,28 +62,25 @@ export class WebhookIntakeService {
   }
 
   /** Any configured secret may match (two while rotating); Stripe's 300 s tolerance applies. */
-  private async verify(rawBody: Buffer | undefined, signature: string | undefined): Promise<Stripe.Event> {
+  private verify(rawBody: Buffer | undefined, signature: string | undefined, source: string): Stripe.Event {
+    let reason: RejectionReason = 'missing';
     if (rawBody && signature) {
+      reason = 'invalid';
       for (const secret of this.settings.webhookSecrets) {
         try {
           return this.gateway.verifyWebhook(rawBody, signature, secret);
-        } catch {
-          /* try the next secret */
+        } catch (error) {
+          // Stripe checks the timestamp only once a signature matched: a replayed delivery, or a skewed clock.
+          if (error instanceof Error && error.message.startsWith('Timestamp outside')) reason = 'expired';
         }
       }
     }
-    this.signatureFailures.inc();
+    this.signatureFailures.inc({ reason });
     this.logger.warn(
-      { hasSignature: !!signature, bytes: rawBody?.length ?? 0 },
+      { reason, hasSignature: !!signature, bytes: rawBody?.length ?? 0 },
       'Stripe webhook refused: missing, invalid or stale signature',
     );
-    await this.audit
-      .record({
-        action: 'webhook.signature_failed',
-        actor: { type: 'system' },
-        metadata: { has_signature: !!signature },
-      })
-      .catch(() => undefined);
+    this.rejections.record(source, reason);
     throw new BillingError('invalid_signature');
   }
 }

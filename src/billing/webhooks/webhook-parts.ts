@@ -1,4 +1,5 @@
 import { EventInsertBatcher } from './event-insert-batcher.js';
+import { RejectedWebhookAudit } from './rejected-webhook-audit.js';
 import { StripeEventHandlers } from './stripe-event-handlers.js';
 import { StripeEventsRepository } from './stripe-events.repository.js';
 import { WebhookAdminController } from './webhook-admin.controller.js';
@@ -7,6 +8,7 @@ import { WebhookBacklogGauge } from './webhook-backlog.gauge.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 import { webhookMetricProviders } from './webhook-metrics.js';
 import { WebhookProcessor } from './webhook-processor.js';
+import { webhookTimingsProvider } from './webhook-timings.js';
 import { WebhookController } from './webhook.controller.js';
 
 /*
@@ -23,5 +25,7 @@ export const webhookProviders = [
   WebhookAdminService,
   WebhookBacklogGauge,
   EventInsertBatcher,
+  RejectedWebhookAudit,
+  webhookTimingsProvider,
   ...webhookMetricProviders,
 ];

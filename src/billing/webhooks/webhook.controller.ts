@@ -23,6 +23,6 @@ export class WebhookController {
   })
   @ApiOkResponse({ description: 'Stored (or already stored): `{received: true}`' })
   receive(@Req() request: RawBodyRequest<FastifyRequest>, @Headers('stripe-signature') signature?: string) {
-    return this.intake.receive(request.rawBody, signature);
+    return this.intake.receive(request.rawBody, signature, request.ip);
   }
 }

@@ -66,15 +66,17 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
   }>('/_emulator/faults', async (request, reply) => {
     const count = Number(request.body?.count ?? 1);
     const mode = request.body?.mode ?? 'error';
-    if (!Number.isInteger(count) || count < 0 || !['error', 'hang'].includes(mode))
-      return reply.status(400).send(badRequest('count ≥ 0, mode error|hang'));
+    if (!Number.isInteger(count) || count < -1 || !['error', 'hang'].includes(mode))
+      return reply.status(400).send(badRequest('count ≥ 0, or -1 for every request until set again; mode error|hang'));
+    // -1: an outage that lasts until it is switched off (count 0), however many requests it meets.
+    const remaining = count === -1 ? Number.MAX_SAFE_INTEGER : count;
     Object.assign(ctx.faults, {
-      remaining: count,
+      remaining,
       mode,
       hang_ms: Number(request.body?.hang_ms ?? 30_000),
       method: methodFilter(request.body?.method),
     });
-    return ctx.faults;
+    return { ...ctx.faults, remaining: count === -1 ? -1 : remaining };
   });
 
   const latencyView = () => ({ ms: ctx.latency.ms, remaining: ctx.latency.remaining, in_flight: ctx.latency.inFlight });
