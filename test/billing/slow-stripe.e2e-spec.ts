@@ -43,7 +43,23 @@ describe('a slow or silent Stripe', () => {
         )
       )[0];
 
-    it('keeps no pool connection, transaction or lock while syncs and plan-change reads wait on Stripe', async () => {
+    /** Delivers a signed customer.subscription.updated, as Stripe would: the worker re-reads Stripe for it. */
+    const webhookFor = async (subscriptionId: string) => {
+      const payload = JSON.stringify({
+        id: `evt_slow_${subscriptionId}`,
+        object: 'event',
+        type: 'customer.subscription.updated',
+        livemode: false,
+        created: Math.floor(Date.now() / 1000),
+        data: { object: t.emulator.context.store.collection('subscriptions')[subscriptionId] },
+      });
+      const signature = t.app
+        .get(StripeGateway)
+        .client.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret });
+      return t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'stripe-signature': signature } });
+    };
+
+    it('keeps no pool connection, transaction or lock while syncs, webhooks and plan-change reads wait on Stripe', async () => {
       const { apiKey, tenantId } = await t.createTenant();
       await t.buy(apiKey, 'starter');
       const { stripe_subscription_id: subscriptionId } = await subscriptionOf(tenantId);
@@ -52,10 +68,11 @@ describe('a slow or silent Stripe', () => {
       const previews = Array.from({ length: 2 }, () =>
         t.request('POST', '/billing/subscription/preview', { token: apiKey, body: { plan_id: 'pro' } }),
       );
+      expect((await webhookFor(subscriptionId)).status).toBe(200);
       await until(
-        'four calls at Stripe and four waiting',
+        'four calls at Stripe and five waiting',
         async () => [await inFlight(), await stripeCalls('waiting')],
-        ([inside, waiting]) => inside === 4 && waiting === 4,
+        ([inside, waiting]) => inside === 4 && waiting === 5,
       );
 
       const pool = pgPool(t.app.get(DataSource));
@@ -72,6 +89,12 @@ describe('a slow or silent Stripe', () => {
       const results = await Promise.all(syncs);
       expect(results.map((r) => r.entitlement.planId)).toEqual(Array(6).fill('starter'));
       expect((await Promise.all(previews)).map((r) => r.status)).toEqual([200, 200]);
+      await until(
+        'the webhook to be applied',
+        async () =>
+          (await t.query('SELECT status FROM stripe_events WHERE id = $1', [`evt_slow_${subscriptionId}`]))[0]?.status,
+        (status) => status === 'processed',
+      );
       // Never more than STRIPE_MAX_CONCURRENCY at Stripe at once: the rest waited their turn.
       expect(await inFlight()).toBe(0);
     });

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { ClsService } from 'nestjs-cls';
+import { DatabaseOutage } from '../../database/database-outage.js';
 import { randomUUID } from 'node:crypto';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type Stripe from 'stripe';
@@ -54,6 +55,7 @@ export class WebhookProcessor implements OnApplicationBootstrap, BeforeApplicati
     private readonly handlers: StripeEventHandlers,
     private readonly gateway: StripeGateway,
     private readonly cls: ClsService,
+    private readonly outage: DatabaseOutage,
     @Inject(WEBHOOK_TIMINGS) private readonly timings: WebhookTimings,
     @InjectMetric(EVENTS_PROCESSED) private readonly processed: Counter<string>,
     @InjectMetric(EVENTS_DEAD) private readonly dead: Counter<string>,
@@ -123,7 +125,8 @@ export class WebhookProcessor implements OnApplicationBootstrap, BeforeApplicati
       const batch = await this.cls
         .run(() => this.events.claim(BATCH, token, this.timings.leaseMs))
         .catch((error: unknown) => {
-          this.logger.error({ err: error }, 'could not claim Stripe events');
+          // An unreachable database is logged once for the outage, not every poll.
+          if (!this.outage.absorbs(error)) this.logger.error({ err: error }, 'could not claim Stripe events');
           return [] as ClaimedEvent[];
         });
       if (batch.length === 0) return handled;
