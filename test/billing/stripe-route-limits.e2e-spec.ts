@@ -3,6 +3,7 @@ import { PRICE_LOOKUP_KEYS, type PricedItem } from '../../src/billing/stripe/pri
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { type ServiceProcess, startService } from '../support/service-process.js';
 import { type HttpResult, TEST_JWT_SECRET } from '../support/test-app.js';
+import { expectRateLimited } from '../support/rate-limited.js';
 
 const LIMIT = 3;
 
@@ -16,14 +17,6 @@ const STRIPE_ROUTES: Array<[string, unknown]> = [
   ['/billing/subscription/reactivate', undefined],
   ['/billing/payg', { enable: true }],
 ];
-
-const expectRateLimited = (response: HttpResult) => {
-  expect([response.status, response.body.error.code]).toEqual([429, 'rate_limited']);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(60);
-  expect(response.body.error.retry_after_seconds).toBe(retryAfter);
-};
 
 /** RATE_LIMIT_STRIPE_ROUTES_PER_MINUTE: per tenant and env, over every route that calls Stripe, on every instance. */
 describe('the per-tenant limit on routes that call Stripe', () => {

@@ -1,5 +1,6 @@
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
-import { startTestApp, type HttpResult, type TestApp } from '../support/test-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { expectRateLimited } from '../support/rate-limited.js';
 
 const FAILED_AUTH_LIMIT = 3;
 const PUBLIC_LIMIT = 5;
@@ -13,15 +14,6 @@ let last = 0;
 const newClient = () => `203.0.113.${++last}`;
 
 const UNKNOWN_KEY = `bk_test_${'A'.repeat(43)}`;
-
-const expectRateLimited = (response: HttpResult) => {
-  expect([response.status, response.body.error.code]).toEqual([429, 'rate_limited']);
-  const retryAfter = Number(response.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(60);
-  expect(response.body.error.retry_after_seconds).toBe(retryAfter);
-  expect(response.body.error.request_id).toBe(response.headers.get('x-request-id'));
-};
 
 /** Per client address: failed authentications and public routes (TRUST_PROXY set, so X-Forwarded-For is the client). */
 describe('per-client limits', () => {
