@@ -43,6 +43,19 @@ describe('the per-tenant limit on routes that call Stripe', () => {
     });
     await b.waitForHealth();
   });
+  // Windows are the database clock's minutes: a test that straddled one would see its count reset.
+  // Each starts with at least 20 s of its minute left, waiting (on that clock) for the next otherwise.
+  beforeEach(async () => {
+    const secondsLeft = async () =>
+      Number((await t.query<{ left: number }>('SELECT 60 - extract(second FROM now())::float8 AS left'))[0].left);
+    if ((await secondsLeft()) >= 20) return;
+    const [{ minute }] = await t.query<{ minute: Date }>("SELECT date_trunc('minute', now()) AS minute");
+    for (;;) {
+      const [{ now }] = await t.query<{ now: Date }>("SELECT date_trunc('minute', now()) AS now");
+      if (now.getTime() > minute.getTime()) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 30_000);
   afterAll(async () => {
     b.child.kill('SIGTERM');
     await b.exited;
