@@ -35,6 +35,12 @@ export function createStripeClient(settings: Pick<StripeSettings, 'secretKey' | 
   });
 }
 
+const notSent = () =>
+  new BillingError(
+    'stripe_unavailable',
+    'Stripe is answering too slowly right now; nothing was sent. Try again shortly.',
+  );
+
 /**
  * The only code that talks to Stripe. Every call is timed and counted by operation and result;
  * every write that creates an object carries an idempotency key derived from its intent, so a
@@ -68,12 +74,17 @@ export class StripeGateway {
     { reserveMs = 0 }: { reserveMs?: number } = {},
   ): Promise<T> {
     this.calls.inc({ state: 'waiting' });
-    return this.slots(async () => {
+    let gaveUp = false;
+    let timer: NodeJS.Timeout | undefined;
+    const slot = this.slots(async () => {
       this.calls.dec({ state: 'waiting' });
+      clearTimeout(timer);
+      if (gaveUp) return undefined as T;
+      const options = this.options(intent, reserveMs);
       this.calls.inc({ state: 'in_flight' });
       const stop = this.duration.startTimer({ operation });
       try {
-        const result = await run(this.client, this.options(intent, reserveMs));
+        const result = await run(this.client, options);
         stop({ result: 'ok' });
         this.requests.inc({ operation, result: 'ok' });
         return result;
@@ -86,6 +97,23 @@ export class StripeGateway {
         this.calls.dec({ state: 'in_flight' });
       }
     });
+    const left = this.deadline.remainingMs();
+    if (left === undefined) return slot;
+    // A request waits for a slot no longer than its budget allows; the call then never goes out.
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          gaveUp = true;
+          reject(notSent());
+        },
+        Math.max(0, left - reserveMs - SHORTEST_ATTEMPT_MS),
+      );
+    });
+    try {
+      return await Promise.race([slot, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Taken when the call gets its slot, so time spent waiting counts against the request's budget. */
@@ -94,11 +122,7 @@ export class StripeGateway {
     const left = this.deadline.remainingMs();
     if (left === undefined) return key;
     const remaining = left - reserveMs;
-    if (remaining < SHORTEST_ATTEMPT_MS)
-      throw new BillingError(
-        'stripe_unavailable',
-        'Stripe is answering too slowly right now; nothing was sent. Try again shortly.',
-      );
+    if (remaining < SHORTEST_ATTEMPT_MS) throw notSent();
     return { ...key, timeout: Math.min(this.settings.timeoutMs ?? TIMEOUT_MS, remaining), maxNetworkRetries: 0 };
   }
 
