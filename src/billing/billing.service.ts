@@ -79,7 +79,7 @@ export class BillingService {
     return this.applySubscription(tenantId, env, subscription, ticket);
   }
 
-  /** Applies a subscription as Stripe reported it to a read with this ticket, under the tenant's lock. */
+  /** Applies a subscription as Stripe reported it to a read with this ticket, under the tenant's lock; returns it as `read`. */
   @Transactional()
   async applySubscription(tenantId: string, env: string, subscription: Stripe.Subscription, ticket: number) {
     await this.records.lockTenant(tenantId, env);
@@ -91,7 +91,8 @@ export class BillingService {
     const previous =
       recent.find((s) => s.stripeSubscriptionId === subscription.id) ??
       (whole ? null : await this.records.subscription(tenantId, env, subscription.id));
-    if (previous && previous.readTicket > ticket) return this.recompute(tenantId, env);
+    if (previous && previous.readTicket > ticket)
+      return { ...(await this.recompute(tenantId, env)), read: subscription };
     const record = {
       ...subscriptionRecord(subscription, this.prices, tenantId, env),
       syncedAt: new Date(),
@@ -102,7 +103,7 @@ export class BillingService {
     const current = whole
       ? currentOf([...recent.filter((s) => s.stripeSubscriptionId !== subscription.id), record].sort(newestFirst))
       : undefined;
-    return this.recompute(tenantId, env, { type: 'stripe' }, current);
+    return { ...(await this.recompute(tenantId, env, { type: 'stripe' }, current)), read: subscription };
   }
 
   /** Re-reads an invoice from Stripe (before any lock, as a subscription), mirrors it and flags a failed payment. */

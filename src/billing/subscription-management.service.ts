@@ -3,7 +3,8 @@ import { AppError } from '../common/errors/app-error.js';
 import { ClsService } from 'nestjs-cls';
 import { OverageReporter } from './overage/overage-reporter.js';
 import type Stripe from 'stripe';
-import { AuditTrail } from '../common/events/audit-trail.js';
+import { type AuditEntry, AuditTrail } from '../common/events/audit-trail.js';
+import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 import type { TenantScope } from '../identity/auth/auth-context.js';
 import { BillingError } from './billing.errors.js';
 import { BillingService } from './billing.service.js';
@@ -140,14 +141,14 @@ export class SubscriptionManagementService {
       subscriptionId: current.stripeSubscriptionId,
       intent: this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
       send: (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options),
+      applied: (subscription) => subscription.items.data.some((i) => i.price.id === price),
       describe: { change, from: current.planId, to: target.id },
     });
-    await this.audit.record({
+    await this.afterWrite(scope, current.stripeSubscriptionId, {
       action: 'billing.plan_change_requested',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { from: current.planId, to: target.id, change, proration_date: prorationDate ?? null },
     });
-    await this.syncAfterWrite(scope, current.stripeSubscriptionId);
     return { change, effective: change === 'downgrade' ? 'period_end' : 'now', plan_id: target.id };
   }
 
@@ -163,14 +164,14 @@ export class SubscriptionManagementService {
         atPeriodEnd
           ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options)
           : stripe.subscriptions.cancel(current.stripeSubscriptionId, { invoice_now: true }, options),
+      applied: (subscription) => (atPeriodEnd ? subscription.cancel_at_period_end : subscription.status === 'canceled'),
       describe: { at_period_end: atPeriodEnd },
     });
-    await this.audit.record({
+    await this.afterWrite(scope, current.stripeSubscriptionId, {
       action: 'billing.subscription_canceled',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { at_period_end: atPeriodEnd },
     });
-    await this.syncAfterWrite(scope, current.stripeSubscriptionId);
     return { canceled: true, at_period_end: atPeriodEnd, ends_at: atPeriodEnd ? current.currentPeriodEnd : new Date() };
   }
 
@@ -186,13 +187,13 @@ export class SubscriptionManagementService {
         intent: this.intent('reactivate', current.stripeSubscriptionId),
         send: (stripe, options) =>
           stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
+        applied: (subscription) => !subscription.cancel_at_period_end,
         describe: { reactivate: true },
       });
-      await this.audit.record({
+      await this.afterWrite(scope, current.stripeSubscriptionId, {
         action: 'billing.subscription_reactivated',
         target: { type: 'subscription', id: current.stripeSubscriptionId },
       });
-      await this.syncAfterWrite(scope, current.stripeSubscriptionId);
       return { reactivated: true };
     }
     if (!current?.planId || current.planId === 'free') throw new BillingError('no_subscription');
@@ -228,27 +229,32 @@ export class SubscriptionManagementService {
       intent: this.intent('payg', current.stripeSubscriptionId, enable),
       send: (stripe, options) =>
         stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
+      applied: (subscription) => subscription.items.data.some((i) => i.price.id === overage) === enable,
       describe: { payg: enable },
     });
-    await this.audit.record({
+    const synced = await this.afterWrite(scope, current.stripeSubscriptionId, {
       action: 'billing.payg_toggled',
       target: { type: 'subscription', id: current.stripeSubscriptionId },
       metadata: { enable },
     });
-    const synced = await this.syncAfterWrite(scope, current.stripeSubscriptionId);
     return { payg_enabled: synced ? synced.entitlement.paygEnabled : enable };
   }
 
   /**
-   * Stripe made the change; our mirror follows now if Stripe answers the read in time, and from
-   * the change's webhook otherwise. The answer is the change, either way.
+   * Stripe made the change: audit it, and sync the mirror now if Stripe and the database answer in
+   * time, or from the change's webhook otherwise. The answer is the change, either way: never an
+   * error that would read as "nothing changed".
    */
-  private syncAfterWrite(scope: TenantScope, subscriptionId: string) {
-    return this.billing.syncSubscription(scope.tenantId, scope.env, subscriptionId).catch((error: unknown) => {
-      if (!(error instanceof AppError && error.code === 'stripe_unavailable')) throw error;
+  private async afterWrite(scope: TenantScope, subscriptionId: string, entry: AuditEntry) {
+    try {
+      await this.audit.record(entry);
+      return await this.billing.syncSubscription(scope.tenantId, scope.env, subscriptionId);
+    } catch (error) {
+      const stripeSlow = error instanceof AppError && error.code === 'stripe_unavailable';
+      if (!stripeSlow && !isDatabaseUnavailable(error)) throw error;
       this.logger.warn({ subscriptionId, err: error }, 'Stripe made the change; the mirror follows from its webhook');
       return undefined;
-    });
+    }
   }
 
   private async live(scope: TenantScope): Promise<SubscriptionRecord> {

@@ -126,8 +126,8 @@ describe('a slow or silent Stripe', () => {
   describe('that loses its answer to a plan change', () => {
     let t: BillingTestApp;
     beforeAll(async () => {
-      // A 4 s budget: the first attempt gets 1 s, the resend what is left.
-      t = await startBillingApp({}, { stripe: { requestBudgetMs: 4_000 } });
+      // A 6 s budget: the first attempt gets about 2 s, the resend and the read-back what is left.
+      t = await startBillingApp({}, { stripe: { requestBudgetMs: 6_000 } });
     });
     afterAll(() => t.close());
     afterEach(async () => {
@@ -156,7 +156,7 @@ describe('a slow or silent Stripe', () => {
     it('audits the intent first, and makes the change once by sending it again when the first attempt never arrived', async () => {
       const { apiKey, tenantId } = await t.createTenant();
       await t.buy(apiKey, 'starter');
-      await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 2_500, method: 'POST' });
+      await t.emulatorControl('faults', { count: 1, mode: 'hang', hang_ms: 3_000, method: 'POST' });
       const change = await upgrade(apiKey);
       expect([change.status, change.body.plan_id]).toEqual([200, 'pro']);
       expect(await stripePlan(tenantId)).toEqual(['plan_pro_monthly']);

@@ -18,6 +18,8 @@ const isStripeSdkError = (error: unknown): error is StripeSdkError =>
 
 /** Errors after which Stripe may have done what was asked: the answer, not the request, may be what was lost. */
 const uncertain = new WeakSet<object>();
+/** Of those, the ones where no answer came at all: Stripe may have stored nothing under the key. */
+const unanswered = new WeakSet<object>();
 
 /** Connection failures that happen before a request is sent: Stripe cannot have seen it. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -30,15 +32,25 @@ export function mayHaveTakenEffect(error: unknown): boolean {
   return typeof error === 'object' && error !== null && uncertain.has(error);
 }
 
+/**
+ * A timeout or a dropped connection: sending again with the same key is worth it (Stripe replays
+ * the first result, or makes the change once). After a 5xx it is not: Stripe stored that answer
+ * under the key and replays it.
+ */
+export function answerNeverCame(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && unanswered.has(error);
+}
+
 /** The result label for metrics, and our own coded error for callers; anything not from Stripe is our own bug and stays as it is. */
 export function mapStripeError(error: unknown): { result: string; error: unknown } {
   if (!isStripeSdkError(error)) return { result: 'error', error };
   const mapped = mapKnown(error);
-  const lostAnswer =
-    (error.type === 'StripeConnectionError' && !NEVER_SENT.has(error.detail?.code ?? '')) ||
-    error.type === 'StripeAPIError' ||
-    error.code === 'idempotency_key_in_use';
-  if (lostAnswer && typeof mapped.error === 'object' && mapped.error !== null) uncertain.add(mapped.error);
+  const noAnswer = error.type === 'StripeConnectionError' && !NEVER_SENT.has(error.detail?.code ?? '');
+  const lostAnswer = noAnswer || error.type === 'StripeAPIError' || error.code === 'idempotency_key_in_use';
+  if (typeof mapped.error === 'object' && mapped.error !== null) {
+    if (lostAnswer) uncertain.add(mapped.error);
+    if (noAnswer) unanswered.add(mapped.error);
+  }
   return mapped;
 }
 
