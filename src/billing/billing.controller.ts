@@ -24,6 +24,14 @@ import { CallsStripe } from './stripe-route-limit.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+const clientKey = (key: string | undefined) => (key && SAFE_KEY.test(key) ? key : undefined);
+/** On the routes that write to a subscription: a retry with the same key is the same Stripe write. */
+const RETRY_KEY = {
+  name: 'idempotency-key',
+  required: false,
+  description:
+    'Send the same key when retrying (after a 202 stripe_outcome_unknown, say): Stripe then makes the change at most once.',
+};
 
 @ApiTags('billing')
 @Controller('billing')
@@ -85,7 +93,7 @@ export class BillingController {
       planId: dto.plan_id,
       successUrl: dto.success_url,
       cancelUrl: dto.cancel_url,
-      clientKey: key && SAFE_KEY.test(key) ? key : undefined,
+      clientKey: clientKey(key),
     });
   }
 
@@ -135,8 +143,9 @@ export class BillingController {
       'Change plan. Upgrades take effect now and the proration is charged now (402 card_declined changes nothing). Downgrades take effect at the end of the period; the higher plan stays until then. Changing to free cancels at period end.',
   })
   @ApiOkResponse({ type: ChangeResponse })
-  change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto) {
-    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date, dto.preview_token);
+  @ApiHeader(RETRY_KEY)
+  change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto, @Headers('idempotency-key') key?: string) {
+    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date, dto.preview_token, clientKey(key));
   }
 
   @Post('subscription/cancel')
@@ -145,8 +154,9 @@ export class BillingController {
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: CancelResponse })
-  cancel(@CurrentTenant() scope: TenantScope, @Body() dto: CancelDto) {
-    return this.subscriptions.cancel(scope, dto.at_period_end ?? true);
+  @ApiHeader(RETRY_KEY)
+  cancel(@CurrentTenant() scope: TenantScope, @Body() dto: CancelDto, @Headers('idempotency-key') key?: string) {
+    return this.subscriptions.cancel(scope, dto.at_period_end ?? true, clientKey(key));
   }
 
   @Post('subscription/reactivate')
@@ -155,8 +165,9 @@ export class BillingController {
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: ReactivateResponse })
-  reactivate(@CurrentTenant() scope: TenantScope) {
-    return this.subscriptions.reactivate(scope);
+  @ApiHeader(RETRY_KEY)
+  reactivate(@CurrentTenant() scope: TenantScope, @Headers('idempotency-key') key?: string) {
+    return this.subscriptions.reactivate(scope, clientKey(key));
   }
 
   @Post('payg')
@@ -165,7 +176,8 @@ export class BillingController {
   @HttpCode(200)
   @Roles('owner', 'admin')
   @ApiOkResponse({ type: PaygResponse })
-  payg(@CurrentTenant() scope: TenantScope, @Body() dto: PaygDto) {
-    return this.subscriptions.payg(scope, dto.enable);
+  @ApiHeader(RETRY_KEY)
+  payg(@CurrentTenant() scope: TenantScope, @Body() dto: PaygDto, @Headers('idempotency-key') key?: string) {
+    return this.subscriptions.payg(scope, dto.enable, clientKey(key));
   }
 }

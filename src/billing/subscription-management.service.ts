@@ -52,9 +52,12 @@ export class SubscriptionManagementService {
     private readonly writer: SubscriptionWriter,
   ) {}
 
-  /** Idempotency keys name the intent and the request, so only a retry of the same request is deduplicated. */
-  private intent(...parts: Array<string | number | boolean | undefined>): string {
-    return [...parts, this.cls.getId() ?? 'no-request'].join(':');
+  /**
+   * Idempotency keys name the intent and the request (the client's Idempotency-Key if it sent one,
+   * else this request's id), so only a retry of the same request is deduplicated by Stripe.
+   */
+  private intent(clientKey: string | undefined, ...parts: Array<string | number | boolean | undefined>): string {
+    return [...parts, clientKey ?? this.cls.getId() ?? 'no-request'].join(':');
   }
 
   async preview(scope: TenantScope, planId: string) {
@@ -104,9 +107,9 @@ export class SubscriptionManagementService {
     };
   }
 
-  async change(scope: TenantScope, planId: string, prorationDate?: number, previewToken?: string) {
+  async change(scope: TenantScope, planId: string, prorationDate?: number, previewToken?: string, clientKey?: string) {
     const { current, target, change, paid } = await this.plan(scope, planId);
-    if (change === 'cancel') return this.cancel(scope, true);
+    if (change === 'cancel') return this.cancel(scope, true, clientKey);
     const { gateway, prices } = this.billing.stripeFor(scope.env);
     if (prorationDate !== undefined) {
       const claims = previewClaims(scope, current, target, prorationDate);
@@ -139,7 +142,7 @@ export class SubscriptionManagementService {
     await this.writer.write(scope, {
       operation: 'subscriptions.update',
       subscriptionId: current.stripeSubscriptionId,
-      intent: this.intent('plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
+      intent: this.intent(clientKey, 'plan-change', current.stripeSubscriptionId, target.id, prorationDate ?? 'now'),
       send: (stripe, options) => stripe.subscriptions.update(current.stripeSubscriptionId, params, options),
       applied: (subscription) => subscription.items.data.some((i) => i.price.id === price),
       describe: { change, from: current.planId, to: target.id },
@@ -152,14 +155,14 @@ export class SubscriptionManagementService {
     return { change, effective: change === 'downgrade' ? 'period_end' : 'now', plan_id: target.id };
   }
 
-  async cancel(scope: TenantScope, atPeriodEnd: boolean) {
+  async cancel(scope: TenantScope, atPeriodEnd: boolean, clientKey?: string) {
     const current = await this.live(scope);
     // Ending now: the overage so far reaches the meter first, and invoice_now bills it on the last invoice.
     if (!atPeriodEnd && current.overageItemId) await this.overage.flush(scope.tenantId, scope.env);
     await this.writer.write(scope, {
       operation: 'subscriptions.cancel',
       subscriptionId: current.stripeSubscriptionId,
-      intent: this.intent('cancel', current.stripeSubscriptionId, atPeriodEnd),
+      intent: this.intent(clientKey, 'cancel', current.stripeSubscriptionId, atPeriodEnd),
       send: (stripe, options) =>
         atPeriodEnd
           ? stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: true }, options)
@@ -176,7 +179,10 @@ export class SubscriptionManagementService {
   }
 
   /** Undoes a pending cancel; after a full cancellation, offers a new checkout for the last plan. */
-  async reactivate(scope: TenantScope): Promise<{ reactivated: boolean; url?: string; session_id?: string }> {
+  async reactivate(
+    scope: TenantScope,
+    clientKey?: string,
+  ): Promise<{ reactivated: boolean; url?: string; session_id?: string }> {
     this.billing.stripeFor(scope.env);
     const current = await this.billing.currentSubscription(scope);
     if (current && LIVE_STATUSES.has(current.status)) {
@@ -184,7 +190,7 @@ export class SubscriptionManagementService {
       await this.writer.write(scope, {
         operation: 'subscriptions.update',
         subscriptionId: current.stripeSubscriptionId,
-        intent: this.intent('reactivate', current.stripeSubscriptionId),
+        intent: this.intent(clientKey, 'reactivate', current.stripeSubscriptionId),
         send: (stripe, options) =>
           stripe.subscriptions.update(current.stripeSubscriptionId, { cancel_at_period_end: false }, options),
         applied: (subscription) => !subscription.cancel_at_period_end,
@@ -197,7 +203,7 @@ export class SubscriptionManagementService {
       return { reactivated: true };
     }
     if (!current?.planId || current.planId === 'free') throw new BillingError('no_subscription');
-    const session = await this.checkout.checkout(scope, { planId: current.planId });
+    const session = await this.checkout.checkout(scope, { planId: current.planId, clientKey });
     await this.audit.record({
       action: 'billing.subscription_reactivated',
       target: { type: 'checkout_session', id: session.session_id },
@@ -210,12 +216,13 @@ export class SubscriptionManagementService {
   async payg(
     scope: TenantScope,
     enable: boolean,
+    clientKey?: string,
   ): Promise<{ payg_enabled: boolean; url?: string; session_id?: string }> {
     const current = await this.billing.currentSubscription(scope);
     const { prices } = this.billing.stripeFor(scope.env);
     if (!current || !LIVE_STATUSES.has(current.status)) {
       if (!enable) return { payg_enabled: false };
-      const session = await this.checkout.checkout(scope, { planId: 'free', withOverage: true });
+      const session = await this.checkout.checkout(scope, { planId: 'free', withOverage: true, clientKey });
       await this.audit.record({ action: 'billing.payg_toggled', metadata: { enable, via: 'checkout' } });
       return { payg_enabled: false, ...session };
     }
@@ -226,7 +233,7 @@ export class SubscriptionManagementService {
     await this.writer.write(scope, {
       operation: 'subscriptions.update',
       subscriptionId: current.stripeSubscriptionId,
-      intent: this.intent('payg', current.stripeSubscriptionId, enable),
+      intent: this.intent(clientKey, 'payg', current.stripeSubscriptionId, enable),
       send: (stripe, options) =>
         stripe.subscriptions.update(current.stripeSubscriptionId, { items, proration_behavior: 'none' }, options),
       applied: (subscription) => subscription.items.data.some((i) => i.price.id === overage) === enable,

@@ -203,6 +203,20 @@ describe('a slow or silent Stripe', () => {
       expect((await t.request('GET', '/billing/entitlements', { token: apiKey })).body.plan_id).toBe('pro');
     });
 
+    it('sends a retry with the same Idempotency-Key to Stripe as the same write', async () => {
+      const { apiKey } = await t.createTenant();
+      await t.buy(apiKey, 'starter');
+      const key = `retry-${Date.now()}`;
+      const change = await t.request('POST', '/billing/subscription/change', {
+        token: apiKey,
+        body: { plan_id: 'pro' },
+        headers: { 'idempotency-key': key },
+      });
+      expect(change.status).toBe(200);
+      const keys = Object.keys(t.emulator.context.store.data.idempotency);
+      expect(keys.filter((k) => k.startsWith('plan-change:') && k.endsWith(`:${key}`))).toHaveLength(1);
+    });
+
     it('answers a coded error, never a hung request, when Stripe hangs before anything is sent', async () => {
       const { apiKey, tenantId } = await t.createTenant();
       await t.buy(apiKey, 'starter');
