@@ -25,11 +25,15 @@ describe('Stripe webhooks', () => {
     data: { object: { id: 'prod_x', object: 'product' } },
     ...overrides,
   });
+  /** The address deliveries come from (TRUST_PROXY is on): a refusal test takes one of its own. */
+  let source = '127.0.0.1';
+  let sources = 0;
   const deliver = (payload: string, secret = t.webhookSecret, timestamp?: number, signature?: string) =>
     t.request('POST', '/billing/webhook', {
       rawBody: payload,
       headers: {
         'content-type': 'application/json',
+        'x-forwarded-for': source,
         'stripe-signature': signature ?? sdk.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
       },
     });
@@ -114,16 +118,21 @@ describe('Stripe webhooks', () => {
     [
       'no signature',
       (payload: string) =>
-        t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'content-type': 'application/json' } }),
+        t.request('POST', '/billing/webhook', {
+          rawBody: payload,
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': source },
+        }),
     ],
   ])('refuses %s with 400 invalid_signature, storing nothing', async (_name, send) => {
+    source = `192.0.2.${++sources}`;
+    onTestFinished(() => void (source = '127.0.0.1'));
     const body = event();
     const before = (await refusals()).all;
     const response = await send(JSON.stringify(body));
     expect([response.status, response.body.error.code]).toEqual([400, 'invalid_signature']);
     expect(await stored(body.id)).toBeUndefined();
     expect((await refusals()).all).toBe(before + 1);
-    await vi.waitFor(async () => expect((await auditedFrom('127.0.0.1')).length).toBeGreaterThan(0));
+    await vi.waitFor(async () => expect((await auditedFrom(source)).map((row) => row.metadata.count)).toEqual([1]));
   });
 
   describe('audit of refused deliveries', () => {
@@ -190,6 +199,20 @@ describe('Stripe webhooks', () => {
       await audit.beforeApplicationShutdown();
       audit.onApplicationBootstrap();
       expect((await auditedFrom('192.0.2.44')).map((row) => row.metadata.count)).toEqual([1, 8]);
+    });
+    it('writes at most a hundred rows a minute however many addresses a flood comes from; an IPv6 /64 is one source', async () => {
+      for (const address of ['2001:db8:7:7::1', '2001:db8:7:7:ffff::2']) await from(address, 'invalid');
+      await vi.waitFor(async () => expect(await auditedFrom('2001:db8:7:7::/64')).toHaveLength(1));
+      expect(await auditedFrom('2001:db8:7:7::1')).toHaveLength(0);
+
+      // Last in this file's minute: once a hundred sources have rows, every other shares one.
+      const addresses = Array.from({ length: 120 }, (_, i) => `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+      for (const address of addresses) expect((await from(address, 'missing')).status).toBe(400);
+      await vi.waitFor(async () => expect((await auditedFrom('other')).length).toBeGreaterThan(0));
+      const rows = await t.query<{ source: string }>(
+        "SELECT metadata->>'source' AS source FROM audit_events WHERE action = 'webhook.signature_failed' AND metadata->>'source' LIKE '10.20.%'",
+      );
+      expect(rows.length).toBeLessThanOrEqual(100);
     });
   });
 

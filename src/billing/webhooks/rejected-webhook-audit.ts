@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ClsService } from 'nestjs-cls';
 import { AuditTrail } from '../../common/events/audit-trail.js';
+import { clientKey } from '../../identity/auth/client-address.js';
 import { WEBHOOK_TIMINGS, type WebhookTimings } from './webhook-timings.js';
 
 export type RejectionReason = 'missing' | 'invalid' | 'expired';
@@ -20,8 +21,11 @@ interface SourceWindow {
   lastAt?: number;
 }
 
-/** Past this many addresses in one window (a spread-out flood), the rest share one row. */
-const MAX_SOURCES = 10_000;
+/**
+ * Past this many sources in one window (a flood spread over many addresses), the rest share one
+ * row: the table refuses DELETE, so a botnet must not be able to write a row per address.
+ */
+const MAX_SOURCES = 100;
 const OTHER_SOURCES = 'other';
 
 /**
@@ -54,7 +58,9 @@ export class RejectedWebhookAudit implements OnApplicationBootstrap, BeforeAppli
     await Promise.all(this.writes);
   }
 
-  record(source: string, reason: RejectionReason): void {
+  /** `address`: the client's (TRUST_PROXY resolved); an IPv6 /64 counts as one source, as for the rate limits. */
+  record(address: string, reason: RejectionReason): void {
+    const source = clientKey(address);
     const now = Date.now();
     const key = this.sources.has(source) || this.sources.size < MAX_SOURCES ? source : OTHER_SOURCES;
     const window = this.sources.get(key);
