@@ -143,7 +143,7 @@ describe('SIGTERM under steady keep-alive traffic', () => {
       expect(duringDrain.filter((o) => !o.connectionClose)).toEqual([]);
       // Nothing ran without its client hearing so: one tenant for each 201, and none for a failure.
       expect((await tenantsOf(all.map((o) => o.name))).length).toBe(answered.length);
-      expect(service.output()).toContain('"msg":"drained: closing the listener"');
+      await vi.waitFor(() => expect(service.output()).toContain('"msg":"drained: closing the listener"'));
     } finally {
       if (service.child.exitCode === null) service.child.kill('SIGKILL');
       await db.end().catch(() => undefined);

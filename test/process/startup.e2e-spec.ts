@@ -133,14 +133,27 @@ describe('the service on embedded Postgres', () => {
   const cwd = scratchDir();
   const pgData = path.join(cwd, '.data', 'pg');
   const postmasterPid = () => Number(readFileSync(path.join(pgData, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  /** A service that outlives a failed test would hold .data and fail the next one too. */
+  const started = async () => {
+    const service = await startService({}, cwd);
+    onTestFinished(async () => {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+      service.child.kill('SIGTERM');
+      await service.exited;
+    });
+    return service;
+  };
+  /** The log reaches the pipe on its own schedule: a line may arrive after /health already answers. */
+  const logged = (service: { output: () => string }, line: string) =>
+    vi.waitFor(() => expect(service.output()).toContain(line));
 
   it('initialises .data on first start and stops Postgres on SIGTERM', async () => {
-    const service = await startService({}, cwd);
+    const service = await started();
     await service.waitForHealth();
     expect(existsSync(path.join(pgData, 'PG_VERSION'))).toBe(true);
+    await logged(service, 'plans provisioned into the local Stripe emulator (5 created)');
     expect(service.output()).toContain('initialising embedded Postgres');
     expect(service.output()).toContain('billing runs against the local Stripe emulator');
-    expect(service.output()).toContain('plans provisioned into the local Stripe emulator (5 created)');
     const pid = postmasterPid();
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
@@ -148,25 +161,25 @@ describe('the service on embedded Postgres', () => {
   });
 
   it('reuses .data on the next start', async () => {
-    const service = await startService({}, cwd);
+    const service = await started();
     await service.waitForHealth();
+    await logged(service, 'plans provisioned into the local Stripe emulator (0 created)');
     expect(service.output()).not.toContain('initialising embedded Postgres');
-    expect(service.output()).toContain('plans provisioned into the local Stripe emulator (0 created)');
     service.child.kill('SIGINT');
     expect(await service.exited).toBe(0);
   });
 
   it('recovers after the service was killed with SIGKILL', async () => {
-    const killed = await startService({}, cwd);
+    const killed = await started();
     await killed.waitForHealth();
     const orphan = postmasterPid();
     killed.child.kill('SIGKILL');
     await killed.exited;
     expect(isProcessAlive(orphan)).toBe(true);
 
-    const next = await startService({}, cwd);
+    const next = await started();
     await next.waitForHealth();
-    expect(next.output()).toContain('left running by a process that died');
+    await logged(next, 'left running by a process that died');
     expect(isProcessAlive(orphan)).toBe(false);
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
