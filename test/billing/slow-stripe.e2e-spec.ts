@@ -5,6 +5,7 @@ import { BillingService } from '../../src/billing/billing.service.js';
 import { StripeGateway } from '../../src/billing/stripe/stripe-gateway.js';
 import { pgPool } from '../../src/internals/typeorm-pg-pool.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
+import { deliverSigned, stripeEvent } from '../support/stripe-webhooks.js';
 
 /** Poll a condition the test is waiting for (a marker, never a sleep of a guessed length). */
 async function until<T>(what: string, probe: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
@@ -44,20 +45,18 @@ describe('a slow or silent Stripe', () => {
       )[0];
 
     /** Delivers a signed customer.subscription.updated, as Stripe would: the worker re-reads Stripe for it. */
-    const webhookFor = async (subscriptionId: string) => {
-      const payload = JSON.stringify({
-        id: `evt_slow_${subscriptionId}`,
-        object: 'event',
-        type: 'customer.subscription.updated',
-        livemode: false,
-        created: Math.floor(Date.now() / 1000),
-        data: { object: t.emulator.context.store.collection('subscriptions')[subscriptionId] },
-      });
-      const signature = t.app
-        .get(StripeGateway)
-        .client.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret });
-      return t.request('POST', '/billing/webhook', { rawBody: payload, headers: { 'stripe-signature': signature } });
-    };
+    const webhookFor = (subscriptionId: string) =>
+      deliverSigned(
+        t,
+        JSON.stringify(
+          stripeEvent({
+            id: `evt_slow_${subscriptionId}`,
+            type: 'customer.subscription.updated',
+            data: { object: t.emulator.context.store.collection('subscriptions')[subscriptionId] },
+          }),
+        ),
+        t.webhookSecret,
+      );
 
     it('keeps no pool connection, transaction or lock while syncs, webhooks and plan-change reads wait on Stripe', async () => {
       const { apiKey, tenantId } = await t.createTenant();

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import Stripe from 'stripe';
 import { StripeEventsRepository } from '../../src/billing/webhooks/stripe-events.repository.js';
 import { WebhookProcessor } from '../../src/billing/webhooks/webhook-processor.js';
 import { retryDelayMs, WEBHOOK_TIMINGS, type WebhookTimings } from '../../src/billing/webhooks/webhook-timings.js';
 import { ClsService } from 'nestjs-cls';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
 import { operatorToken } from '../support/metering.js';
+import { deliverSigned, stripeEvent } from '../support/stripe-webhooks.js';
 
 /** Applying stored events: exactly once in effect, whatever the order, failures and crashes. */
 describe('webhook processing', () => {
   let t: BillingTestApp;
-  const sdk = new Stripe('sk_test_unused');
   beforeAll(async () => {
     t = await startBillingApp();
   });
@@ -28,22 +27,8 @@ describe('webhook processing', () => {
 
   const status = async (apiKey: string) => (await t.request('GET', '/billing/status', { token: apiKey })).body;
   const deliver = async (type: string, object: Record<string, unknown>) => {
-    const event = {
-      id: `evt_test_${Math.random().toString(36).slice(2)}`,
-      object: 'event',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      type,
-      data: { object },
-    };
-    const payload = JSON.stringify(event);
-    await t.request('POST', '/billing/webhook', {
-      rawBody: payload,
-      headers: {
-        'content-type': 'application/json',
-        'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: t.webhookSecret }),
-      },
-    });
+    const event = stripeEvent({ type, data: { object } });
+    await deliverSigned(t, JSON.stringify(event), t.webhookSecret);
     return event.id;
   };
   const stored = async (id: string) =>

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { RejectedWebhookAudit } from '../../src/billing/webhooks/rejected-webhook-audit.js';
 import { WEBHOOK_TIMINGS, type WebhookTimings } from '../../src/billing/webhooks/webhook-timings.js';
 import { type BillingTestApp, startBillingApp } from '../support/billing-app.js';
+import { stripeEvent } from '../support/stripe-webhooks.js';
 
 const OLD_SECRET = 'whsec_oldsecretoldsecretoldsecret00';
 
@@ -15,16 +16,6 @@ describe('Stripe webhooks', () => {
   });
   afterAll(() => t.close());
 
-  const event = (overrides: Record<string, unknown> = {}) => ({
-    id: `evt_test_${Math.random().toString(36).slice(2)}`,
-    object: 'event',
-    api_version: '2026-10-28.endive',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    type: 'product.created',
-    data: { object: { id: 'prod_x', object: 'product' } },
-    ...overrides,
-  });
   /** The address deliveries come from (TRUST_PROXY is on): a refusal test takes one of its own. */
   let source = '127.0.0.1';
   let sources = 0;
@@ -54,7 +45,7 @@ describe('Stripe webhooks', () => {
     (await t.query('SELECT status, last_error, attempts FROM stripe_events WHERE id = $1', [id]))[0];
 
   it('stores a signed event before answering 200, and a repeat changes nothing', async () => {
-    const body = JSON.stringify(event());
+    const body = JSON.stringify(stripeEvent());
     const first = await deliver(body);
     const again = await deliver(body);
     expect([first.status, first.body.duplicate, again.status, again.body.duplicate]).toEqual([200, false, 200, true]);
@@ -71,7 +62,7 @@ describe('Stripe webhooks', () => {
       'CREATE TRIGGER refuse_events BEFORE INSERT ON stripe_events FOR EACH ROW EXECUTE FUNCTION refuse_events()',
     );
     try {
-      const body = event();
+      const body = stripeEvent();
       const response = await deliver(JSON.stringify(body));
       expect([response.status, response.body.error.code]).toEqual([503, 'service_unavailable']);
       expect(JSON.stringify(response.body)).not.toContain('database unavailable');
@@ -82,7 +73,7 @@ describe('Stripe webhooks', () => {
   });
 
   it('records an unknown type as ignored', async () => {
-    const body = event({ type: 'customer.tax_id.created' });
+    const body = stripeEvent({ type: 'customer.tax_id.created' });
     await deliver(JSON.stringify(body));
     await t.settle();
     expect((await stored(body.id)).status).toBe('ignored');
@@ -90,7 +81,7 @@ describe('Stripe webhooks', () => {
 
   it('labels metrics with the types it handles and `other`, whatever type a signed sender invents', async () => {
     const invented = `made.up.${Math.random().toString(36).slice(2)}`;
-    const body = event({ type: invented });
+    const body = stripeEvent({ type: invented });
     await deliver(JSON.stringify(body));
     await t.settle();
     expect((await stored(body.id)).status).toBe('ignored');
@@ -126,7 +117,7 @@ describe('Stripe webhooks', () => {
   ])('refuses %s with 400 invalid_signature, storing nothing', async (_name, send) => {
     source = `192.0.2.${++sources}`;
     onTestFinished(() => void (source = '127.0.0.1'));
-    const body = event();
+    const body = stripeEvent();
     const before = (await refusals()).all;
     const response = await send(JSON.stringify(body));
     expect([response.status, response.body.error.code]).toEqual([400, 'invalid_signature']);
@@ -137,7 +128,7 @@ describe('Stripe webhooks', () => {
 
   describe('audit of refused deliveries', () => {
     const from = (source: string, kind: 'missing' | 'invalid' | 'expired') => {
-      const payload = JSON.stringify(event());
+      const payload = JSON.stringify(stripeEvent());
       const signature =
         kind === 'invalid'
           ? sdk.webhooks.generateTestHeaderString({ payload, secret: 'whsec_wrongwrongwrongwrong' })
@@ -217,12 +208,14 @@ describe('Stripe webhooks', () => {
   });
 
   it('accepts the old secret while rotating', async () => {
-    const response = await deliver(JSON.stringify(event()), OLD_SECRET);
+    const response = await deliver(JSON.stringify(stripeEvent()), OLD_SECRET);
     expect(response.status).toBe(200);
   });
 
   it('answers 413 for a body over 1 MiB, storing nothing', async () => {
-    const body = event({ data: { object: { id: 'prod_big', object: 'product', description: 'x'.repeat(1_100_000) } } });
+    const body = stripeEvent({
+      data: { object: { id: 'prod_big', object: 'product', description: 'x'.repeat(1_100_000) } },
+    });
     const response = await deliver(JSON.stringify(body));
     expect([response.status, response.body.error.code]).toEqual([413, 'payload_too_large']);
     expect(await stored(body.id)).toBeUndefined();
@@ -235,13 +228,13 @@ describe('Stripe webhooks', () => {
   });
 
   it('records and ignores an event for an env this deployment has no key for', async () => {
-    const body = event({ livemode: true, type: 'customer.subscription.updated' });
+    const body = stripeEvent({ livemode: true, type: 'customer.subscription.updated' });
     await deliver(JSON.stringify(body));
     expect(await stored(body.id)).toMatchObject({ status: 'ignored', last_error: expect.stringContaining('live') });
   });
 
   it('takes the same event delivered 5 times at once exactly once', async () => {
-    const body = JSON.stringify(event());
+    const body = JSON.stringify(stripeEvent());
     const responses = await Promise.all(Array.from({ length: 5 }, () => deliver(body)));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(responses.filter((r) => r.body.duplicate === false)).toHaveLength(1);
@@ -253,7 +246,7 @@ describe('Stripe webhooks', () => {
     await t.buy(victim.apiKey, 'starter');
     const victimSubscription = (await t.request('GET', '/billing/status', { token: victim.apiKey })).body.subscription
       .id;
-    const forged = event({
+    const forged = stripeEvent({
       type: 'customer.subscription.updated',
       data: {
         object: {

@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import Stripe from 'stripe';
 import { type DatabaseServer, startEmbeddedDatabase } from '../../src/database/embedded-database.js';
 import { startStripeEmulator } from '../../src/stripe-emulator/emulator.js';
 import { compTenant, summarize } from '../support/metering.js';
+import { deliverSigned, stripeEvent } from '../support/stripe-webhooks.js';
 import { startTestApp } from '../support/test-app.js';
 
 type LogLine = { level: number; msg: string; [field: string]: unknown };
@@ -112,24 +112,8 @@ describe('a Postgres outage', () => {
       timeoutMs: 10_000,
     });
     try {
-      const sdk = new Stripe('sk_test_unused');
-      const payload = JSON.stringify({
-        id: 'evt_test_outage',
-        object: 'event',
-        api_version: '2026-10-28.endive',
-        created: Math.floor(Date.now() / 1000),
-        livemode: false,
-        type: 'product.created',
-        data: { object: { id: 'prod_x', object: 'product' } },
-      });
-      const deliver = () =>
-        t.request('POST', '/billing/webhook', {
-          rawBody: payload,
-          headers: {
-            'content-type': 'application/json',
-            'stripe-signature': sdk.webhooks.generateTestHeaderString({ payload, secret: webhookSecret }),
-          },
-        });
+      const payload = JSON.stringify(stripeEvent({ id: 'evt_test_outage' }));
+      const deliver = () => deliverSigned(t, payload, webhookSecret);
       await server.stop();
       expect((await deliver()).status).toBe(503);
       server = await startEmbeddedDatabase({ dataDir, port: port() });
