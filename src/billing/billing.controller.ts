@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/http/public.decorator.js';
 import { EntitlementsService } from '../entitlements/entitlements.service.js';
@@ -19,12 +19,11 @@ import {
   PreviewResponse,
   ReactivateResponse,
 } from './dto/billing-responses.dto.js';
-import { StripeDeadlineInterceptor } from './stripe/stripe-deadline.js';
 import { CallsStripe } from './stripe-route-limit.js';
 import { SubscriptionManagementService } from './subscription-management.service.js';
 
 const SAFE_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
-const clientKey = (key: string | undefined) => (key && SAFE_KEY.test(key) ? key : undefined);
+const idempotencyKeyOf = (key: string | undefined) => (key && SAFE_KEY.test(key) ? key : undefined);
 /** On the routes that write to a subscription: a retry with the same key is the same Stripe write. */
 const RETRY_KEY = {
   name: 'idempotency-key',
@@ -35,7 +34,6 @@ const RETRY_KEY = {
 
 @ApiTags('billing')
 @Controller('billing')
-@UseInterceptors(StripeDeadlineInterceptor)
 export class BillingController {
   constructor(
     private readonly catalog: PlanCatalog,
@@ -93,7 +91,7 @@ export class BillingController {
       planId: dto.plan_id,
       successUrl: dto.success_url,
       cancelUrl: dto.cancel_url,
-      clientKey: clientKey(key),
+      clientKey: idempotencyKeyOf(key),
     });
   }
 
@@ -145,7 +143,7 @@ export class BillingController {
   @ApiOkResponse({ type: ChangeResponse })
   @ApiHeader(RETRY_KEY)
   change(@CurrentTenant() scope: TenantScope, @Body() dto: PlanChangeDto, @Headers('idempotency-key') key?: string) {
-    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date, dto.preview_token, clientKey(key));
+    return this.subscriptions.change(scope, dto.plan_id, dto.proration_date, dto.preview_token, idempotencyKeyOf(key));
   }
 
   @Post('subscription/cancel')
@@ -156,7 +154,7 @@ export class BillingController {
   @ApiOkResponse({ type: CancelResponse })
   @ApiHeader(RETRY_KEY)
   cancel(@CurrentTenant() scope: TenantScope, @Body() dto: CancelDto, @Headers('idempotency-key') key?: string) {
-    return this.subscriptions.cancel(scope, dto.at_period_end ?? true, clientKey(key));
+    return this.subscriptions.cancel(scope, dto.at_period_end ?? true, idempotencyKeyOf(key));
   }
 
   @Post('subscription/reactivate')
@@ -167,7 +165,7 @@ export class BillingController {
   @ApiOkResponse({ type: ReactivateResponse })
   @ApiHeader(RETRY_KEY)
   reactivate(@CurrentTenant() scope: TenantScope, @Headers('idempotency-key') key?: string) {
-    return this.subscriptions.reactivate(scope, clientKey(key));
+    return this.subscriptions.reactivate(scope, idempotencyKeyOf(key));
   }
 
   @Post('payg')
@@ -178,6 +176,6 @@ export class BillingController {
   @ApiOkResponse({ type: PaygResponse })
   @ApiHeader(RETRY_KEY)
   payg(@CurrentTenant() scope: TenantScope, @Body() dto: PaygDto, @Headers('idempotency-key') key?: string) {
-    return this.subscriptions.payg(scope, dto.enable, clientKey(key));
+    return this.subscriptions.payg(scope, dto.enable, idempotencyKeyOf(key));
   }
 }

@@ -6,6 +6,7 @@ import {
   Logger,
   SetMetadata,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import type { Counter } from 'prom-client';
 import { rateLimited } from '../common/errors/common.errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { RATE_LIMITED } from '../observability/rate-limit-metrics.js';
+import { StripeDeadlineInterceptor } from './stripe/stripe-deadline.js';
 import { StripeRouteCountersRepository } from './stripe-route-counters.repository.js';
 
 export const CALLS_STRIPE = 'billing:calls-stripe';
@@ -55,5 +57,10 @@ export class StripeRouteLimit implements CanActivate {
   }
 }
 
-/** The route calls Stripe for the caller's tenant: StripeRouteLimit applies. */
-export const CallsStripe = () => applyDecorators(SetMetadata(CALLS_STRIPE, true), UseGuards(StripeRouteLimit));
+/** The route calls Stripe for the caller's tenant: StripeRouteLimit applies, and one Stripe budget for the request. */
+export const CallsStripe = () =>
+  applyDecorators(
+    SetMetadata(CALLS_STRIPE, true),
+    UseGuards(StripeRouteLimit),
+    UseInterceptors(StripeDeadlineInterceptor),
+  );

@@ -34,7 +34,7 @@ export class StripeDeadline {
   }
 }
 
-/** Gives each request of the controller it decorates one Stripe budget for all its calls. */
+/** Gives each request of a route that calls Stripe (`@CallsStripe()`) one budget for all its Stripe calls. */
 @Injectable()
 export class StripeDeadlineInterceptor implements NestInterceptor {
   private readonly budgetMs: number;
